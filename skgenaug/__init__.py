@@ -1,3 +1,14 @@
 """skgenaug: generative data augmentation as imbalanced-learn samplers."""
 
+from .base import AddPerClass, BaseGenerativeSampler
+from .samplers import AESampler, CGANSampler, CVAESampler
+
 __version__ = "0.1.0.dev0"
+
+__all__ = [
+    "AESampler",
+    "AddPerClass",
+    "BaseGenerativeSampler",
+    "CGANSampler",
+    "CVAESampler",
+]
