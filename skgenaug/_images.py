@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from math import isqrt
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils.validation import _check_feature_names, check_array, validate_data
 
 _ND_HINT = (
@@ -90,7 +91,9 @@ def _describe(shape):
     return "x".join(str(s) for s in shape)
 
 
-def validate_images(estimator, X, y=None, *, reset, layout=None, image_shape=None):
+def validate_images(
+    estimator, X, y=None, *, reset, layout=None, image_shape=None, accept_sparse=False
+):
     """Validate image or tabular input and return ``(X, y, layout)``.
 
     With ``reset=True`` it records ``n_features_in_`` (pixels times channels, not the
@@ -98,11 +101,16 @@ def validate_images(estimator, X, y=None, *, reset, layout=None, image_shape=Non
     input) and ``feature_names_in_`` on ``estimator``. With ``reset=False`` it checks X
     against ``layout``: a different number of features, or of channels, is an error that
     names both; a flat array with the fitted number of features is accepted for images.
+    With ``accept_sparse=True`` sparse matrices are accepted and returned dense (small
+    generative models need every value anyway).
     """
     if X is None:
         raise ValueError(f"{type(estimator).__name__} needs X; got None.")
     check_params = dict(
-        allow_nd=True, dtype="numeric", accept_sparse=False, ensure_all_finite=True
+        allow_nd=True,
+        dtype="numeric",
+        accept_sparse=["csr", "csc", "coo"] if accept_sparse else False,
+        ensure_all_finite=True,
     )
     ndim = getattr(X, "ndim", None)
     if ndim is None:
@@ -117,6 +125,8 @@ def validate_images(estimator, X, y=None, *, reset, layout=None, image_shape=Non
     else:
         _check_feature_names(estimator, X, reset=False)
         X = check_array(X, **check_params)
+    if sp.issparse(X):
+        X = X.toarray()
     if X.ndim > 4:  # nested lists reach here
         raise ValueError(f"{_ND_HINT}; got a {X.ndim}D array of shape {X.shape}.")
     if X.ndim == 4 and X.shape[-1] not in (1, 3, 4):

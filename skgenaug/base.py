@@ -5,6 +5,7 @@ from abc import abstractmethod
 from collections.abc import Mapping
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_sampling_strategy, check_target_type
@@ -110,7 +111,7 @@ class BaseGenerativeSampler(BaseOverSampler):
     # ------------------------------------------------------------------ validation
     def _check_X_y(self, X, y, accept_sparse=None):
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        X, y, _ = validate_images(self, X, y, reset=True)
+        X, y, _ = validate_images(self, X, y, reset=True, accept_sparse=True)
         labels, counts = np.unique(y, return_counts=True)
         name = type(self).__name__
         if len(labels) < 2:
@@ -176,6 +177,31 @@ class BaseGenerativeSampler(BaseOverSampler):
         rng = check_random_state(self.random_state)
         self._fit_generator(X, y, draw_seed(rng))
         return self
+
+    def fit_resample(self, X, y):
+        """Train the generative network and return the data with generated samples.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n_samples, H, W) or \
+                (n_samples, H, W, C)
+            Training images or flat rows (arrays, lists, DataFrames; sparse matrices
+            are densified for training and returned sparse).
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        Returns
+        -------
+        X_resampled : array-like
+            The input rows, unchanged and first, followed by the generated rows, in the
+            input's layout, dtype and container type.
+        y_resampled : array-like of shape (n_samples_new,)
+            Labels of ``X_resampled``.
+        """
+        X_res, y_res = super().fit_resample(X, y)
+        if sp.issparse(X) and not sp.issparse(X_res):
+            X_res = sp.csr_matrix(X_res)
+        return X_res, y_res
 
     def _fit_resample(self, X, y):
         self.sampling_strategy_ = self._strategy(y)
@@ -286,6 +312,6 @@ class BaseGenerativeSampler(BaseOverSampler):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         tags.input_tags.string = False
         return tags
