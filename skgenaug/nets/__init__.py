@@ -1,5 +1,13 @@
 """Torch modules used by skgenaug's estimators (no training logic here)."""
 
 from ._mlp import Autoencoder, ConditionalGAN, ConditionalVAE, mlp
+from ._resnet import BasicBlock, ResNet18
 
-__all__ = ["Autoencoder", "ConditionalGAN", "ConditionalVAE", "mlp"]
+__all__ = [
+    "Autoencoder",
+    "BasicBlock",
+    "ConditionalGAN",
+    "ConditionalVAE",
+    "ResNet18",
+    "mlp",
+]
