@@ -1,5 +1,6 @@
 """skgenaug: generative data augmentation as imbalanced-learn samplers."""
 
+from . import datasets  # noqa: F401 (the submodule, importable as skgenaug.datasets)
 from .base import AddPerClass, BaseGenerativeSampler
 from .samplers import AESampler, CGANSampler, CVAESampler
 
