@@ -114,7 +114,13 @@ def validate_images(
     )
     ndim = getattr(X, "ndim", None)
     if ndim is None:
-        ndim = np.ndim(X) if not hasattr(X, "iloc") else 2
+        try:
+            ndim = np.ndim(X) if not hasattr(X, "iloc") else 2
+        except TypeError:
+            # Array-likes that refuse numpy functions (``__array_function__`` raising,
+            # as in scikit-learn's check_classifier_data_not_an_array): the check on
+            # the converted array below still catches more than 4 dimensions.
+            ndim = 0
     if ndim > 4:
         raise ValueError(f"{_ND_HINT}; got a {ndim}D array of shape {np.shape(X)}.")
     if reset:
