@@ -2,6 +2,7 @@
 
 from . import datasets  # noqa: F401 (the submodule, importable as skgenaug.datasets)
 from .base import AddPerClass, BaseGenerativeSampler
+from .classifier import ResNetClassifier
 from .samplers import AESampler, CGANSampler, CVAESampler
 
 __version__ = "0.1.0.dev0"
@@ -12,4 +13,5 @@ __all__ = [
     "BaseGenerativeSampler",
     "CGANSampler",
     "CVAESampler",
+    "ResNetClassifier",
 ]

@@ -1,0 +1,543 @@
+"""ResNet-18 image classifier with a scikit-learn interface, trained through skorch."""
+
+import numbers
+import warnings
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.metrics import roc_auc_score
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
+from sklearn_compat.base import _fit_context
+from skorch import NeuralNetClassifier
+from skorch.callbacks import (
+    Callback,
+    EpochScoring,
+    EpochTimer,
+    LRScheduler,
+    PassthroughScoring,
+    PrintLog,
+    ProgressBar,
+)
+from skorch.helper import predefined_split
+
+from ._images import validate_images
+from ._torch_utils import (
+    BatchTensorDataset,
+    draw_seed,
+    passthrough_collate,
+    resolve_device,
+    torch_seed,
+)
+from .nets import ResNet18
+
+# ---------------------------------------------------------------------------- scoring
+# Module-level functions (not lambdas) so that the fitted skorch net pickles. With
+# ``use_caching=True`` skorch hands them the logits of its own validation pass, so a
+# score costs no extra forward pass.
+
+
+def _valid_proba(net, X):
+    return net.predict_proba(X)
+
+
+def _accuracy(net, X, y):
+    if y is None or len(y) == 0:
+        return np.nan
+    return float(np.mean(_valid_proba(net, X).argmax(axis=1) == y))
+
+
+def medmnist_auc(y_true, proba):
+    """AUC as ``medmnist.Evaluator`` computes it.
+
+    Binary: ROC AUC of the positive-class score. Multi-class: the unweighted mean of the
+    one-vs-rest AUCs; classes absent from ``y_true`` are left out of the mean (where
+    MedMNIST would raise).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        Class codes ``0 .. n_classes - 1``.
+    proba : array-like of shape (n_samples, n_classes)
+        Class probabilities (or any per-class scores).
+
+    Returns
+    -------
+    auc : float
+        ``nan`` when no class has both positive and negative samples.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgenaug.classifier import medmnist_auc
+    >>> medmnist_auc(np.array([0, 1, 1]), np.array([[0.9, 0.1], [0.2, 0.8], [0.4, 0.6]]))
+    1.0
+    """
+    y_true = np.asarray(y_true)
+    proba = np.asarray(proba)
+    if proba.shape[1] == 2:
+        if len(np.unique(y_true)) < 2:
+            return np.nan
+        return float(roc_auc_score(y_true, proba[:, 1]))
+    aucs = [
+        roc_auc_score(y_true == k, proba[:, k])
+        for k in range(proba.shape[1])
+        if 0 < np.sum(y_true == k) < len(y_true)
+    ]
+    return float(np.mean(aucs)) if aucs else np.nan
+
+
+def _auc(net, X, y):
+    if y is None or len(y) == 0:
+        return np.nan
+    return medmnist_auc(y, _valid_proba(net, X))
+
+
+class _KeepBestWeights(Callback):
+    """Keeps, in memory, the module weights of the epoch where ``monitor`` was best, and
+    loads them when training ends (skorch's ``Checkpoint`` would write files)."""
+
+    def __init__(self, monitor):
+        self.monitor = monitor
+
+    def initialize(self):
+        self.best_state_ = None
+        self.best_epoch_ = None
+        return self
+
+    def on_epoch_end(self, net, **kwargs):
+        # EpochScoring marks strict improvements only, so ties keep the earlier epoch
+        # (as the plain PyTorch reference does).
+        if net.history[-1].get(self.monitor + "_best"):
+            state = net.module_.state_dict()
+            self.best_state_ = {key: value.detach().clone() for key, value in state.items()}
+            self.best_epoch_ = net.history[-1]["epoch"]
+
+    def on_train_end(self, net, **kwargs):
+        if self.best_state_ is not None:
+            net.module_.load_state_dict(self.best_state_)
+        self.best_state_ = None  # the fitted net need not carry a second copy
+
+
+class _ResNetNet(NeuralNetClassifier):
+    """skorch net with lean default callbacks: validation accuracy and AUC come from
+    the cached validation logits (skorch's own valid_acc goes through a scorer object),
+    and the per-epoch table (PrintLog tabulates the history every epoch even when
+    silent) is added by ``ResNetClassifier`` only when ``verbose``."""
+
+    @property
+    def _default_callbacks(self):
+        return [
+            ("epoch_timer", EpochTimer()),
+            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
+            ("valid_loss", PassthroughScoring(name="valid_loss")),
+            ("valid_acc", EpochScoring(_accuracy, lower_is_better=False,
+                                       name="valid_acc", use_caching=True)),
+            ("valid_auc", EpochScoring(_auc, lower_is_better=False,
+                                       name="valid_auc", use_caching=True)),
+        ]
+
+
+# ---------------------------------------------------------------------------- estimator
+
+
+class ResNetClassifier(ClassifierMixin, BaseEstimator):
+    """ResNet-18 image classifier (MedMNIST's 28x28 variant) trained through skorch.
+
+    The network is :class:`skgenaug.nets.ResNet18`: a 3x3 stride-1 stem without
+    max-pool, four stages of two basic blocks (``width``, ``2 * width``, ``4 * width``,
+    ``8 * width`` channels), global average pooling and a linear head, trained with
+    cross entropy. The defaults follow the reference paper (SGD with momentum 0.9, lr
+    1e-3, batch 128, 100 epochs, the weights of the best validation epoch kept);
+    ``optimizer='adam', lr_schedule='medmnist', selection='auc'`` gives the MedMNIST
+    recipe.
+
+    **Validation data.** The model-selection split never holds generated images when
+    the validation rows are given explicitly: ``fit(X, y, X_val=..., y_val=...)``, the
+    same keyword names as
+    :meth:`~sklearn.ensemble.HistGradientBoostingClassifier.fit`. In an
+    :class:`imblearn.pipeline.Pipeline` pass them as ``clf__X_val`` / ``clf__y_val``:
+    the pipeline routes them straight to the classifier, past the sampler, so they are
+    real images by construction and the sampler never trains on them either (an
+    autoencoder's reconstructions of validation images would otherwise leak into
+    training). Without ``X_val`` the classifier holds out a stratified, seeded
+    ``validation_fraction`` of the rows *it is given*; behind a sampler those rows
+    include generated ones, so in an augmentation pipeline always pass ``clf__X_val``
+    (MedMNIST ships an official validation split; otherwise split one off with
+    :func:`~sklearn.model_selection.train_test_split` before the pipeline).
+
+    Parameters
+    ----------
+    width : int, default=64
+        Channels of the first stage (64 is the standard ResNet-18).
+    max_epochs : int, default=100
+        Training epochs.
+    batch_size : int, default=128
+        Mini-batch size for training and inference. A trailing training batch of a
+        single image is dropped (batch norm cannot train on one value per channel).
+    lr : float, default=1e-3
+        Initial learning rate.
+    optimizer : {'sgd', 'adam'}, default='sgd'
+        ``'sgd'``: SGD with momentum 0.9 (the paper); ``'adam'``: Adam (MedMNIST).
+    lr_schedule : {None, 'medmnist'}, default=None
+        ``'medmnist'`` multiplies the learning rate by 0.1 after 50% and again after
+        75% of ``max_epochs`` (``MultiStepLR``, stepped once per epoch).
+    selection : {'accuracy', 'auc'} or None, default='accuracy'
+        Keep the weights of the epoch with the best validation accuracy or AUC (the
+        first such epoch on ties); ``None`` keeps the last epoch's weights. AUC is
+        computed as ``medmnist.Evaluator`` does (:func:`medmnist_auc`). Passing the
+        test split as ``X_val`` reproduces the paper's "best test accuracy" rule, which
+        selects on the test set and is optimistic: label such results accordingly.
+    validation_fraction : float in [0, 1), default=0.1
+        Share of the training rows held out (stratified, seeded by ``random_state``)
+        for validation when ``fit`` gets no ``X_val``; at least one row of every class
+        that has two or more rows. Ignored when ``X_val`` is given. With ``0`` and no
+        ``X_val`` there is no validation and ``selection`` must be ``None``.
+    image_shape : tuple of int (H, W, C) or None, default=None
+        Image shape of flat ``(n_samples, H * W * C)`` rows (pixel-major, channels
+        last). ``None`` infers it: square gray, square RGB, else a ``1 x n_features``
+        strip (tabular data). Ignored for 3D and 4D input.
+    callbacks : list of skorch callbacks or None, default=None
+        Extra skorch callbacks (instances or ``(name, callback)`` tuples), run after
+        the built-in scoring and selection callbacks.
+    device : str, default='cpu'
+        ``'cpu'``, ``'cuda'``, ``'cuda:N'``, ``'mps'`` or ``'auto'`` (CUDA when
+        available). An unavailable device is a ``ValueError`` at ``fit``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the validation split, weight initialisation and batch order. With an int
+        two fits on the CPU give identical models.
+    verbose : int, default=0
+        ``0`` is silent (and skips skorch's per-epoch table, which costs time);
+        ``1`` prints skorch's table per epoch; ``2`` adds a progress bar.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels, as ``LabelEncoder`` sorts them.
+    n_features_in_ : int
+        Values per sample (pixels times channels).
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when X was a DataFrame with string column names.
+    layout_ : ImageLayout
+        Sample shape and dtype seen in ``fit``; the dtype fixes the input scaling.
+    net_ : skorch.NeuralNetClassifier
+        The fitted skorch net; ``net_.module_`` is the :class:`~skgenaug.nets.ResNet18`.
+    history_ : skorch.History
+        Per-epoch ``train_loss``, ``valid_loss``, ``valid_acc``, ``valid_auc``,
+        ``event_lr`` (with ``lr_schedule``), ``dur``.
+    best_epoch_ : int or None
+        The (1-based) epoch whose weights were kept; ``None`` when the last epoch's
+        weights are used because no selection happened.
+    device_ : str
+        The torch device the net was trained on.
+
+    Notes
+    -----
+    Input scaling is decided by the dtype of ``X`` in ``fit``: ``uint8`` images are
+    mapped to ``[-1, 1]`` with ``(x / 255 - 0.5) / 0.5`` (MedMNIST's normalisation);
+    any other dtype is used as given, so scale such data yourself. ``X_val`` and the
+    data passed to ``predict`` get the same mapping.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgenaug import ResNetClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.integers(0, 256, size=(60, 28, 28), dtype=np.uint8)
+    >>> y = np.repeat(["benign", "malignant"], 30)
+    >>> X_val, y_val = X[:10], y[:10]
+    >>> clf = ResNetClassifier(width=4, max_epochs=2, random_state=0)
+    >>> clf.fit(X, y, X_val=X_val, y_val=y_val).predict(X[:3]).shape
+    (3,)
+    >>> clf.classes_.tolist()
+    ['benign', 'malignant']
+
+    In a resampling pipeline, route the (real) validation rows past the sampler:
+
+    >>> from imblearn.over_sampling import RandomOverSampler
+    >>> from imblearn.pipeline import Pipeline
+    >>> pipe = Pipeline([("aug", RandomOverSampler(random_state=0)),
+    ...                  ("clf", ResNetClassifier(width=4, max_epochs=2,
+    ...                                           random_state=0))])
+    >>> X_flat = X.reshape(len(X), -1)
+    >>> pipe = pipe.fit(X_flat[10:], y[10:], clf__X_val=X_flat[:10], clf__y_val=y[:10])
+    >>> pipe.predict_proba(X_flat[:2]).shape
+    (2, 2)
+    """
+
+    _parameter_constraints: dict = {
+        "width": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions({"sgd", "adam"})],
+        "lr_schedule": [StrOptions({"medmnist"}), None],
+        "selection": [StrOptions({"accuracy", "auc"}), None],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
+        "image_shape": [tuple, list, None],
+        "callbacks": [list, None],
+        "device": [str, torch.device],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        width=64,
+        max_epochs=100,
+        batch_size=128,
+        lr=1e-3,
+        optimizer="sgd",
+        lr_schedule=None,
+        selection="accuracy",
+        validation_fraction=0.1,
+        image_shape=None,
+        callbacks=None,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
+        self.width = width
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.lr_schedule = lr_schedule
+        self.selection = selection
+        self.validation_fraction = validation_fraction
+        self.image_shape = image_shape
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fitting
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, *, X_val=None, y_val=None):
+        """Train the network, selecting weights on validation data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n_samples, H, W) or \
+                (n_samples, H, W, C)
+            Training images (or flat rows, see ``image_shape``).
+        y : array-like of shape (n_samples,)
+            Class labels (strings or integers), at least two classes.
+        X_val : array-like or None, default=None
+            Validation images in the layout of ``X`` (same number of values per
+            sample, same channels). In a pipeline pass ``clf__X_val``: then they never
+            pass through a sampler. ``None`` holds out ``validation_fraction`` of
+            ``X``.
+        y_val : array-like of shape (n_val_samples,) or None, default=None
+            Labels of ``X_val``; every label must occur in ``y``.
+
+        Returns
+        -------
+        self : ResNetClassifier
+            The fitted classifier.
+        """
+        name = type(self).__name__
+        if y is None:
+            raise ValueError(
+                f"{name} requires y to be passed, but the target y is None."
+            )
+        X, y, layout = validate_images(
+            self, X, y, reset=True, image_shape=self.image_shape
+        )
+        check_classification_targets(y)
+        encoder = LabelEncoder().fit(y)
+        if len(encoder.classes_) < 2:
+            raise ValueError(
+                f"{name} needs samples of at least 2 classes in y; got 1 class "
+                f"({encoder.classes_[0]!r})."
+            )
+        self.layout_ = layout
+        self.classes_ = encoder.classes_
+        self.device_ = resolve_device(self.device)
+        rng = check_random_state(self.random_state)
+
+        X_t = self._to_tensor(X)
+        y_t = torch.from_numpy(encoder.transform(y).astype(np.int64))
+        if X_val is not None or y_val is not None:
+            X_v, y_v = self._check_validation_data(X_val, y_val, encoder)
+        elif self.validation_fraction > 0:
+            train_idx, val_idx = _stratified_holdout(
+                y_t.numpy(), self.validation_fraction, rng
+            )
+            if len(val_idx) == 0:
+                raise ValueError(
+                    f"validation_fraction={self.validation_fraction} leaves no validation "
+                    "rows (every class has a single sample); pass X_val and y_val, or set "
+                    "validation_fraction=0 and selection=None."
+                )
+            train_idx, val_idx = torch.from_numpy(train_idx), torch.from_numpy(val_idx)
+            X_v, y_v = X_t[val_idx], y_t[val_idx]
+            X_t, y_t = X_t[train_idx], y_t[train_idx]
+        else:
+            X_v = y_v = None
+        if X_v is None and self.selection is not None:
+            raise ValueError(
+                f"selection={self.selection!r} needs validation data: pass X_val and y_val "
+                "to fit, set validation_fraction > 0, or set selection=None."
+            )
+
+        if self.device_ != "cpu":
+            # Images are small: keeping them on the device saves a copy per batch.
+            X_t, y_t = X_t.to(self.device_), y_t.to(self.device_)
+            if X_v is not None:
+                X_v, y_v = X_v.to(self.device_), y_v.to(self.device_)
+        train_ds = BatchTensorDataset(X_t, y_t)
+        valid_ds = None if X_v is None else BatchTensorDataset(X_v, y_v)
+
+        self.net_ = self._make_net(
+            in_channels=layout.n_channels,
+            n_classes=len(self.classes_),
+            n_train=len(train_ds),
+            valid_ds=valid_ds,
+        )
+        with torch_seed(draw_seed(rng), self.device_):
+            self.net_.fit(train_ds, None)
+
+        keeper = dict(self.net_.callbacks_).get("keep_best")
+        self.best_epoch_ = None if keeper is None else keeper.best_epoch_
+        if keeper is not None and self.best_epoch_ is None:
+            warnings.warn(
+                f"The validation {self.selection} was never a finite number (too few "
+                "validation rows of some class?); the last epoch's weights are kept.",
+                UserWarning,
+                stacklevel=2,
+            )
+        # The fitted net need not carry the validation data (smaller pickles).
+        self.net_.train_split = None
+        self.history_ = self.net_.history
+        return self
+
+    def _make_net(self, in_channels, n_classes, n_train, valid_ds):
+        if self.optimizer == "sgd":
+            optimizer, optimizer_kwargs = torch.optim.SGD, {"optimizer__momentum": 0.9}
+        else:
+            optimizer, optimizer_kwargs = torch.optim.Adam, {}
+        callbacks = []
+        if self.lr_schedule == "medmnist":
+            milestones = [int(0.5 * self.max_epochs), int(0.75 * self.max_epochs)]
+            scheduler = LRScheduler("MultiStepLR", milestones=milestones, gamma=0.1)
+            callbacks.append(("lr_schedule", scheduler))
+        if self.selection is not None and valid_ds is not None:
+            monitor = "valid_acc" if self.selection == "accuracy" else "valid_auc"
+            callbacks.append(("keep_best", _KeepBestWeights(monitor)))
+        callbacks.extend(self.callbacks or [])
+        if self.verbose:
+            callbacks.append(("print_log", PrintLog()))
+            if self.verbose >= 2:
+                callbacks.append(("progress", ProgressBar()))
+        return _ResNetNet(
+            ResNet18,
+            module__in_channels=in_channels,
+            module__n_classes=n_classes,
+            module__width=self.width,
+            criterion=torch.nn.CrossEntropyLoss,
+            classes=list(range(n_classes)),
+            optimizer=optimizer,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            train_split=None if valid_ds is None else predefined_split(valid_ds),
+            iterator_train__shuffle=True,
+            iterator_train__collate_fn=passthrough_collate,
+            iterator_train__drop_last=n_train > 1 and n_train % self.batch_size == 1,
+            iterator_valid__collate_fn=passthrough_collate,
+            callbacks=callbacks,
+            device=self.device_,
+            verbose=int(self.verbose),
+            **optimizer_kwargs,
+        )
+
+    def _check_validation_data(self, X_val, y_val, encoder):
+        if X_val is None or y_val is None:
+            raise ValueError("X_val and y_val must be given together.")
+        try:
+            X_val, _, _ = validate_images(self, X_val, reset=False, layout=self.layout_)
+        except ValueError as exc:
+            raise ValueError(f"X_val does not match X: {exc}") from exc
+        y_val = column_or_1d(np.asarray(y_val), warn=True)
+        check_consistent_length(X_val, y_val)
+        unknown = np.setdiff1d(y_val, self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"y_val holds label(s) {unknown.tolist()!r} that are not in y "
+                f"(classes: {self.classes_.tolist()!r})."
+            )
+        return self._to_tensor(X_val), torch.from_numpy(
+            encoder.transform(y_val).astype(np.int64)
+        )
+
+    def _to_tensor(self, X):
+        """Validated samples -> float32 NCHW tensor, scaled by the rule fixed in fit."""
+        flat = self.layout_.to_flat(X)
+        if self.layout_.dtype == np.uint8:
+            flat = (flat.astype(np.float32) / 255.0 - 0.5) / 0.5  # MedMNIST's transform
+        else:
+            flat = flat.astype(np.float32)  # a fresh, writable copy
+        return torch.from_numpy(np.ascontiguousarray(self.layout_.flat_to_nchw(flat)))
+
+    # ------------------------------------------------------------------ prediction
+    def predict_proba(self, X):
+        """Class probabilities (softmax of the logits).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n_samples, H, W) or \
+                (n_samples, H, W, C)
+            Images in the layout seen in ``fit`` (flat rows of the same size work too).
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes_``.
+        """
+        check_is_fitted(self)
+        X, _, _ = validate_images(self, X, reset=False, layout=self.layout_)
+        proba = self.net_.predict_proba(BatchTensorDataset(self._to_tensor(X)))
+        proba = proba.astype(np.float64)
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        """Predicted class labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n_samples, H, W) or \
+                (n_samples, H, W, C)
+            Images in the layout seen in ``fit``.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        proba = self.predict_proba(X)  # checks fitted before classes_ is touched
+        return self.classes_[proba.argmax(axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags
+
+
+def _stratified_holdout(y_enc, fraction, rng):
+    """Seeded per-class holdout: ``round(fraction * n_c)`` rows of each class, at least
+    one for classes of two or more rows and never a class's last training row."""
+    val = []
+    for label in np.unique(y_enc):
+        idx = np.flatnonzero(y_enc == label)
+        if len(idx) < 2:
+            continue
+        k = min(len(idx) - 1, max(1, int(np.floor(fraction * len(idx) + 0.5))))
+        val.append(rng.permutation(idx)[:k])
+    val_idx = np.sort(np.concatenate(val)) if val else np.empty(0, dtype=np.int64)
+    train_idx = np.setdiff1d(np.arange(len(y_enc)), val_idx)
+    return train_idx.astype(np.int64), val_idx.astype(np.int64)
