@@ -160,8 +160,10 @@ def validate_images(
         return X, y, layout
 
     n_features = int(np.prod(X.shape[1:]))
-    if X.ndim >= 3 and layout.hwc[:2] == X.shape[1:3] and (
-        (X.shape[3] if X.ndim == 4 else 1) != layout.n_channels
+    if (
+        X.ndim >= 3
+        and layout.hwc[:2] == X.shape[1:3]
+        and ((X.shape[3] if X.ndim == 4 else 1) != layout.n_channels)
     ):
         raise ValueError(
             f"X has images with {X.shape[3] if X.ndim == 4 else 1} channel(s), but "

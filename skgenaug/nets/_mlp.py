@@ -57,7 +57,9 @@ class Autoencoder(nn.Module):
         super().__init__()
         hidden = list(hidden_layer_sizes)
         self.encoder = mlp([n_features, *hidden, latent_dim])
-        self.decoder = mlp([latent_dim, *hidden[::-1], n_features], final_activation=nn.Sigmoid())
+        self.decoder = mlp(
+            [latent_dim, *hidden[::-1], n_features], final_activation=nn.Sigmoid()
+        )
 
     def encode(self, x):
         return self.encoder(x)
@@ -94,7 +96,8 @@ class ConditionalVAE(nn.Module):
         self.to_mean = nn.Linear(hidden[-1], latent_dim)
         self.to_log_var = nn.Linear(hidden[-1], latent_dim)
         self.decoder = mlp(
-            [latent_dim + n_classes, *hidden[::-1], n_features], final_activation=nn.Sigmoid()
+            [latent_dim + n_classes, *hidden[::-1], n_features],
+            final_activation=nn.Sigmoid(),
         )
 
     def _one_hot(self, c):

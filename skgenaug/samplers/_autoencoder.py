@@ -4,9 +4,9 @@ import numbers
 
 import numpy as np
 import torch
-from skorch import NeuralNet
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
+from skorch import NeuralNet
 
 from .._images import validate_images
 from ..base import BaseGenerativeSampler
@@ -170,7 +170,9 @@ class AESampler(BaseGenerativeSampler):
             partner = pool[torch.randint(len(pool), (len(wanted),), generator=generator)]
             fraction = self.interpolation * torch.rand(len(wanted), 1, generator=generator)
             spread = pool.std(dim=0, keepdim=True)
-            noise = torch.randn(source.shape, generator=generator) * spread * self.latent_noise
+            noise = (
+                torch.randn(source.shape, generator=generator) * spread * self.latent_noise
+            )
             z[wanted] = source + fraction * (partner - source) + noise
         return self.net_.module_.decode(z.to(self.device_))
 

@@ -53,7 +53,9 @@ class _AdversarialNet(NeuralNet):
         self.optimizer_discriminator_.zero_grad()
         d_loss = F.binary_cross_entropy_with_logits(
             module.discriminate(real, labels), ones
-        ) + F.binary_cross_entropy_with_logits(module.discriminate(fake.detach(), labels), zeros)
+        ) + F.binary_cross_entropy_with_logits(
+            module.discriminate(fake.detach(), labels), zeros
+        )
         d_loss.backward()
         self.optimizer_discriminator_.step()
 
