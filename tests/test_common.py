@@ -6,6 +6,7 @@ One test function per kind of estimator, so each suite can be extended on its ow
 
 import pytest
 import torch
+from imblearn.utils.estimator_checks import parametrize_with_checks as imblearn_checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skgenaug import ResNetClassifier
@@ -36,4 +37,27 @@ def one_torch_thread():
 @pytest.mark.usefixtures("one_torch_thread")
 @parametrize_with_checks(_classifiers())
 def test_sklearn_compatible_classifier(estimator, check):
+    check(estimator)
+
+
+def _samplers():
+    # Tiny networks and two epochs: the checks test the API contract, not image quality.
+    from skgenaug import AESampler, CGANSampler, CVAESampler
+
+    return [
+        AESampler(max_epochs=2, hidden_layer_sizes=(16, 8), latent_dim=4, random_state=0),
+        CVAESampler(max_epochs=2, hidden_layer_sizes=(16,), latent_dim=4, random_state=0),
+        CGANSampler(max_epochs=2, hidden_layer_sizes=(16,), latent_dim=4, random_state=0),
+    ]
+
+
+@pytest.mark.usefixtures("one_torch_thread")
+@parametrize_with_checks(_samplers())
+def test_sklearn_compatible_sampler(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.usefixtures("one_torch_thread")
+@imblearn_checks(_samplers())
+def test_imblearn_compatible_sampler(estimator, check):
     check(estimator)
