@@ -1,0 +1,166 @@
+"""Fit time of ResNetClassifier (skorch) against a plain PyTorch training loop.
+
+The plain loop is the 'naive' loop of the project's reference script
+(``../shared/tools/plain_pytorch_reference.py``: CPU ``TensorDataset`` + ``DataLoader``,
+fp32), imported from its path at run time, never copied. Both train the same ResNet-18
+(28) with SGD (lr 1e-3, momentum 0.9), batches of 128, the same epochs and device, and
+score the validation split once per epoch to select the best epoch. The goal is a ratio
+of at most 1.15.
+
+The reference also scores its test split whenever validation accuracy improves, which
+``ResNetClassifier.fit`` does not do; by default it gets a two-image test split (one per
+class) so that this extra work is negligible (``--reference-test full`` gives it the
+real test split). Timings: ``ours`` is the wall time of ``fit`` (input validation,
+tensor conversion, building the net, training, validation); ``ref_wall`` is the wall
+time of the reference's ``train`` call, ``ref_loop`` the time its own timer reports
+(epoch loop only). The ratios are ``ours / ref_wall`` and ``ours / ref_loop``.
+
+Example::
+
+    python benchmarks/bench_classifier_speed.py --epochs 3 --device cpu
+
+(with skgenaug installed, ``pip install -e .``, or from the repository root with
+``PYTHONPATH=.``).
+"""
+
+import argparse
+import importlib.util
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from skgenaug import ResNetClassifier
+from skgenaug.nets import ResNet18
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_REFERENCE = REPO_ROOT.parent / "shared" / "tools" / "plain_pytorch_reference.py"
+DEFAULT_NPZ = REPO_ROOT.parent / "shared" / "medmnist" / "breastmnist.npz"
+
+
+def load_reference(path):
+    """Import the plain PyTorch reference script as a module, from its path."""
+    path = Path(path)
+    if not path.is_file():
+        raise SystemExit(f"reference script not found: {path} (pass --reference)")
+    spec = importlib.util.spec_from_file_location("plain_pytorch_reference", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_data(ref, npz, per_class, n_images, seed):
+    """The paper's subset (reference's ``paper_subset``), optionally cut to ``n_images``
+    training images (a seeded random choice)."""
+    X_tr, y_tr, X_va, y_va, X_te, y_te = ref.paper_subset(
+        np.load(npz), per_class=per_class, seed=seed
+    )
+    if n_images is not None and n_images < len(X_tr):
+        keep = np.sort(np.random.default_rng(seed).permutation(len(X_tr))[:n_images])
+        X_tr, y_tr = X_tr[keep], y_tr[keep]
+    return X_tr, y_tr, X_va, y_va, X_te, y_te
+
+
+def time_reference(ref, data, n_classes, epochs, device, seed, full_test):
+    X_tr, y_tr, X_va, y_va, X_te, y_te = data
+    if not full_test:
+        pick = [int(np.flatnonzero(y_te == c)[0]) for c in np.unique(y_te)]
+        X_te, y_te = X_te[pick], y_te[pick]
+    start = time.perf_counter()
+    result = ref.train(
+        ref.to_nchw(X_tr), y_tr.astype(np.int64), ref.to_nchw(X_va), y_va,
+        ref.to_nchw(X_te), y_te, n_classes, epochs, "naive", device, seed,
+    )
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+    return time.perf_counter() - start, result
+
+
+def time_ours(data, width, epochs, device, seed):
+    X_tr, y_tr, X_va, y_va, _, _ = data
+    clf = ResNetClassifier(
+        width=width, max_epochs=epochs, batch_size=128, lr=1e-3, optimizer="sgd",
+        selection="accuracy", device=device, random_state=seed,
+    )
+    start = time.perf_counter()
+    clf.fit(X_tr, y_tr, X_val=X_va, y_val=y_va)
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+    return time.perf_counter() - start, clf
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reference", default=str(DEFAULT_REFERENCE),
+                        help="path of plain_pytorch_reference.py")
+    parser.add_argument("--npz", default=str(DEFAULT_NPZ), help="a MedMNIST npz file")
+    parser.add_argument("--per-class", type=int, default=10_000,
+                        help="training images per class (large = the whole split)")
+    parser.add_argument("--n-images", type=int, default=None,
+                        help="cut the training set to this many images")
+    parser.add_argument("--width", type=int, default=64)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--device", default="cpu", help="cpu, cuda or auto")
+    parser.add_argument("--repeats", type=int, default=2,
+                        help="timed runs of each, alternating; the minimum is reported")
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    parser.add_argument("--reference-test", choices=["tiny", "full"], default="tiny")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device = "cuda" if args.device == "auto" and torch.cuda.is_available() else args.device
+    if device == "auto":
+        device = "cpu"
+    ref = load_reference(args.reference)
+    if args.width != 64:
+        # The reference's network is fixed at width 64: give its loop our module at the
+        # requested width, so both loops train the same network.
+        ref.ResNet18 = lambda cin, n: ResNet18(cin, n, width=args.width)
+    data = load_data(ref, args.npz, args.per_class, args.n_images, args.seed)
+    n_classes = int(max(data[1].max(), data[5].max()) + 1)
+    print(f"data: {Path(args.npz).name}, train {len(data[0])}, val {len(data[2])}; "
+          f"width {args.width}, epochs {args.epochs}, device {device}, "
+          f"torch {torch.__version__}, threads {torch.get_num_threads()}", flush=True)
+
+    # Warm-up (allocator, kernels, lazy imports) with one short epoch of each.
+    warm = tuple(a[:256] if i in (0, 1) else a for i, a in enumerate(data))
+    time_reference(ref, warm, n_classes, 1, device, args.seed, False)
+    time_ours(warm, args.width, 1, device, args.seed)
+
+    ref_wall, ref_loop, ours = [], [], []
+    for repeat in range(args.repeats):
+        wall, result = time_reference(ref, data, n_classes, args.epochs, device,
+                                      args.seed, args.reference_test == "full")
+        ref_wall.append(wall)
+        ref_loop.append(result["seconds"])
+        seconds, clf = time_ours(data, args.width, args.epochs, device, args.seed)
+        ours.append(seconds)
+        print(f"run {repeat + 1}: reference wall {wall:.2f} s "
+              f"(loop {result['seconds']:.2f} s), ResNetClassifier.fit {seconds:.2f} s",
+              flush=True)
+
+    summary = {
+        "ref_wall_s": round(min(ref_wall), 3),
+        "ref_loop_s": round(min(ref_loop), 3),
+        "ours_s": round(min(ours), 3),
+        "ratio_vs_ref_wall": round(min(ours) / min(ref_wall), 3),
+        "ratio_vs_ref_loop": round(min(ours) / min(ref_loop), 3),
+        "goal": 1.15,
+        "n_train": len(data[0]),
+        "epochs": args.epochs,
+        "width": args.width,
+        "device": torch.cuda.get_device_name() if device.startswith("cuda") else "cpu",
+        "threads": torch.get_num_threads(),
+        "ours_best_epoch": clf.best_epoch_,
+        "ours_test_acc": round(float(clf.score(data[4], data[5])), 3),
+    }
+    print(json.dumps(summary), flush=True)
+    return summary
+
+
+if __name__ == "__main__":
+    main()
