@@ -41,14 +41,10 @@ from .nets import ResNet18
 # score costs no extra forward pass.
 
 
-def _valid_proba(net, X):
-    return net.predict_proba(X)
-
-
 def _accuracy(net, X, y):
     if y is None or len(y) == 0:
         return np.nan
-    return float(np.mean(_valid_proba(net, X).argmax(axis=1) == y))
+    return float(np.mean(net.predict_proba(X).argmax(axis=1) == y))
 
 
 def medmnist_auc(y_true, proba):
@@ -94,7 +90,7 @@ def medmnist_auc(y_true, proba):
 def _auc(net, X, y):
     if y is None or len(y) == 0:
         return np.nan
-    return medmnist_auc(y, _valid_proba(net, X))
+    return medmnist_auc(y, net.predict_proba(X))
 
 
 class _KeepBestWeights(Callback):
