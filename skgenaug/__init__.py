@@ -1,6 +1,7 @@
 """skgenaug: generative data augmentation as imbalanced-learn samplers."""
 
 from . import datasets  # noqa: F401 (the submodule, importable as skgenaug.datasets)
+from ._augmented import AugmentedClassifier
 from .base import AddPerClass, BaseGenerativeSampler
 from .classifier import ResNetClassifier
 from .samplers import AESampler, CGANSampler, CVAESampler
@@ -10,6 +11,7 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "AESampler",
     "AddPerClass",
+    "AugmentedClassifier",
     "BaseGenerativeSampler",
     "CGANSampler",
     "CVAESampler",

@@ -61,3 +61,21 @@ def test_sklearn_compatible_sampler(estimator, check):
 @imblearn_checks(_samplers())
 def test_imblearn_compatible_sampler(estimator, check):
     check(estimator)
+
+
+def _meta_classifiers():
+    from skgenaug import AESampler, AugmentedClassifier
+
+    return [
+        AugmentedClassifier(
+            AESampler(max_epochs=2, hidden_layer_sizes=(16,), latent_dim=4, random_state=0),
+            *_classifiers(),
+            random_state=0,
+        )
+    ]
+
+
+@pytest.mark.usefixtures("one_torch_thread")
+@parametrize_with_checks(_meta_classifiers())
+def test_sklearn_compatible_augmented_classifier(estimator, check):
+    check(estimator)

@@ -1,0 +1,204 @@
+"""A classifier that augments its own training rows and validates on real rows only."""
+
+import inspect
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    _num_samples,
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+)
+from sklearn_compat.base import _fit_context
+
+
+def _accepts_validation_data(estimator):
+    parameters = inspect.signature(estimator.fit).parameters
+    return "X_val" in parameters and "y_val" in parameters
+
+
+class AugmentedClassifier(ClassifierMixin, BaseEstimator):
+    """Resample the training rows with a sampler, then fit a classifier that selects
+    its weights on real rows only.
+
+    One estimator for what an imbalanced-learn ``Pipeline([("aug", sampler), ("clf",
+    classifier)])`` does, with the validation rule built in: before resampling, a
+    stratified ``validation_fraction`` of the real rows is held out; the sampler is
+    fitted on the rest and never sees the held-out rows; the classifier trains on the
+    rest plus the generated rows and receives the held-out rows as ``X_val`` /
+    ``y_val`` for model selection. Generated images therefore never reach
+    validation, in ``cross_validate``, ``GridSearchCV`` or anywhere else, without any
+    fit parameter to remember.
+
+    Parameters
+    ----------
+    sampler : imbalanced-learn sampler
+        Any estimator with ``fit_resample`` (a skgenaug sampler, ``SMOTE``, ...).
+    classifier : classifier
+        A classifier whose ``fit`` takes ``X_val`` and ``y_val`` (such as
+        :class:`~skgenaug.ResNetClassifier`). A classifier without them is fitted on
+        the resampled rows alone and nothing is held out.
+    validation_fraction : float in (0, 1), default=0.1
+        Share of the real rows held out for validation (stratified). Ignored when
+        ``fit`` gets ``X_val``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the hold-out split.
+
+    Attributes
+    ----------
+    sampler_ : sampler
+        The fitted clone of ``sampler``.
+    classifier_ : classifier
+        The fitted clone of ``classifier``.
+    classes_ : ndarray
+        Class labels.
+    n_features_in_ : int
+        Number of values per sample, as the classifier saw them.
+
+    See Also
+    --------
+    skgenaug.ResNetClassifier : Its ``fit(X, y, X_val=..., y_val=...)`` is what this
+        estimator feeds.
+
+    Examples
+    --------
+    >>> from skgenaug import AddPerClass, AugmentedClassifier, CVAESampler, ResNetClassifier
+    >>> from skgenaug.datasets import make_image_classification
+    >>> X, y = make_image_classification(60, n_classes=2, image_size=12, random_state=0)
+    >>> model = AugmentedClassifier(
+    ...     CVAESampler(sampling_strategy=AddPerClass(10), max_epochs=2, random_state=0),
+    ...     ResNetClassifier(width=4, max_epochs=2, random_state=0),
+    ...     random_state=0,
+    ... ).fit(X, y)
+    >>> model.predict(X[:4]).shape
+    (4,)
+    """
+
+    _parameter_constraints: dict = {
+        "sampler": [HasMethods(["fit_resample"])],
+        "classifier": [HasMethods(["fit", "predict"])],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, sampler, classifier, *, validation_fraction=0.1, random_state=None):
+        self.sampler = sampler
+        self.classifier = classifier
+        self.validation_fraction = validation_fraction
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, *, X_val=None, y_val=None):
+        """Hold out real validation rows, resample the rest, fit the classifier.
+
+        Parameters
+        ----------
+        X : array-like
+            Training images or rows, in any layout the sampler and classifier accept.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        X_val, y_val : array-like or None, default=None
+            Real validation rows to use instead of a hold-out of ``X``.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        y = self._check_target(X, y)
+        if (X_val is None) != (y_val is None):
+            raise ValueError("Pass both X_val and y_val, or neither.")
+        takes_validation = _accepts_validation_data(self.classifier)
+        if X_val is not None and not takes_validation:
+            raise ValueError(
+                f"{type(self.classifier).__name__}.fit takes no X_val / y_val, so "
+                "validation rows cannot be used."
+            )
+        if X_val is None and takes_validation:
+            X, X_val, y, y_val = self._hold_out(X, y)
+        self.sampler_ = clone(self.sampler)
+        X_res, y_res = self.sampler_.fit_resample(X, y)
+        self.classifier_ = clone(self.classifier)
+        if takes_validation:
+            self.classifier_.fit(X_res, y_res, X_val=X_val, y_val=y_val)
+        else:
+            self.classifier_.fit(X_res, y_res)
+        self.classes_ = self.classifier_.classes_
+        if hasattr(self.classifier_, "n_features_in_"):
+            self.n_features_in_ = self.classifier_.n_features_in_
+        if hasattr(self.classifier_, "feature_names_in_"):
+            self.feature_names_in_ = self.classifier_.feature_names_in_
+        return self
+
+    @staticmethod
+    def _check_target(X, y):
+        if y is None:
+            raise ValueError(
+                "AugmentedClassifier requires y to be passed, but the target y is None."
+            )
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        check_consistent_length(X, y)
+        if _num_samples(X) == 0:
+            raise ValueError(
+                "Found array with 0 sample(s) while a minimum of 1 is required."
+            )
+        return y
+
+    def _hold_out(self, X, y_array):
+        labels, counts = np.unique(y_array, return_counts=True)
+        if len(labels) < 2:
+            raise ValueError(
+                f"y holds a single class ({labels[0]!r}); need at least 2 classes "
+                "(got 1 class)."
+            )
+        n_val = int(np.ceil(self.validation_fraction * len(y_array)))
+        stratify = y_array if counts.min() >= 2 and n_val >= len(labels) else None
+        return train_test_split(
+            X,
+            y_array,
+            test_size=max(n_val, len(labels) if stratify is not None else 1),
+            stratify=stratify,
+            random_state=check_random_state(self.random_state),
+        )
+
+    def predict(self, X):
+        """Predict class labels with the fitted classifier.
+
+        Parameters
+        ----------
+        X : array-like
+            Images or rows.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        return self.classifier_.predict(X)
+
+    def predict_proba(self, X):
+        """Class probabilities from the fitted classifier.
+
+        Parameters
+        ----------
+        X : array-like
+            Images or rows.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        return self.classifier_.predict_proba(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags

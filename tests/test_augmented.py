@@ -1,0 +1,122 @@
+"""AugmentedClassifier: the sampler sees training rows only, validation rows are real."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validate
+from skorch.callbacks import Callback
+
+from skgenaug import (
+    AddPerClass,
+    AESampler,
+    AugmentedClassifier,
+    CVAESampler,
+    ResNetClassifier,
+)
+from skgenaug.datasets import make_image_classification
+
+TINY_SAMPLER = dict(hidden_layer_sizes=(16,), latent_dim=4, max_epochs=2, random_state=0)
+TINY_CLF = dict(width=4, max_epochs=2, batch_size=32, random_state=0)
+
+
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
+def _with_row_ids(n, seed=0):
+    """Images whose first two pixels spell the row's index (values below 250)."""
+    X, y = make_image_classification(n, n_classes=2, image_size=10, random_state=seed)
+    X[:, 0, 0], X[:, 0, 1] = np.arange(n) // 250, np.arange(n) % 250
+    return X, y
+
+
+def _row_ids(X):
+    return (np.asarray(X)[:, 0, 0].astype(int) * 250 + np.asarray(X)[:, 0, 1]).tolist()
+
+
+class SpyingAESampler(AESampler):
+    def _fit_resample(self, X, y):
+        self.seen_ids_ = _row_ids(X)
+        return super()._fit_resample(X, y)
+
+
+class ValidationRows(Callback):
+    def initialize(self):
+        self.valid_ = []
+        return self
+
+    def on_batch_begin(self, net, batch, training, **kwargs):
+        if not training:
+            self.valid_.append(batch[0].detach().cpu())
+
+
+def _model(**params):
+    return AugmentedClassifier(
+        SpyingAESampler(sampling_strategy=AddPerClass(15), **TINY_SAMPLER),
+        ResNetClassifier(**TINY_CLF, callbacks=[("rows", ValidationRows())]),
+        random_state=0,
+        **params,
+    )
+
+
+def test_holds_out_real_rows_that_the_sampler_never_sees_and_validates_on_them():
+    X, y = _with_row_ids(60)
+    model = _model(validation_fraction=0.2).fit(X, y)
+    seen = set(model.sampler_.seen_ids_)
+    held_out = set(range(60)) - seen
+    assert len(held_out) == 12 and len(seen) == 48
+    # the held-out rows are stratified
+    assert sorted(np.bincount(y[sorted(held_out)]).tolist()) == [6, 6]
+    clf = model.classifier_
+    valid = torch.cat(dict(clf.net_.callbacks_)["rows"].valid_)
+    expected = clf._to_tensor(X[sorted(held_out)])
+    # every validated row is one of the held-out real rows (never a generated one)
+    for row in valid:
+        assert (expected == row).flatten(1).all(1).any()
+    assert len(valid) == TINY_CLF["max_epochs"] * 12
+
+
+def test_cross_validate_and_grid_search():
+    X, y = _with_row_ids(60)
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    result = cross_validate(
+        _model(), X, y, cv=cv, return_estimator=True, return_indices=True, scoring="roc_auc"
+    )
+    assert np.all(np.isfinite(result["test_score"]))
+    for fitted, train_idx in zip(result["estimator"], result["indices"]["train"]):
+        assert set(fitted.sampler_.seen_ids_) < set(train_idx.tolist())
+    search = GridSearchCV(_model(), {"sampler__latent_dim": [2, 4]}, cv=cv)
+    search.fit(X, y)
+    assert search.best_params_["sampler__latent_dim"] in (2, 4)
+
+
+def test_given_validation_rows_are_used_and_checked():
+    X, y = _with_row_ids(40)
+    X_val, y_val = _with_row_ids(10, seed=1)
+    model = _model().fit(X, y, X_val=X_val, y_val=y_val)
+    assert len(model.sampler_.seen_ids_) == 40
+    with pytest.raises(ValueError, match="both X_val and y_val"):
+        _model().fit(X, y, X_val=X_val)
+
+
+def test_classifier_without_validation_parameters():
+    X, y = _with_row_ids(40)
+    flat = X.reshape(len(X), -1)
+    model = AugmentedClassifier(
+        CVAESampler(sampling_strategy=AddPerClass(5), **TINY_SAMPLER),
+        LogisticRegression(max_iter=200),
+    ).fit(flat, y)
+    assert model.predict_proba(flat).shape == (40, 2)
+    with pytest.raises(ValueError, match="takes no X_val"):
+        model.fit(flat, y, X_val=flat, y_val=y)
+
+
+def test_single_class_is_named():
+    X, y = _with_row_ids(20)
+    with pytest.raises(ValueError, match="single class"):
+        _model().fit(X, np.zeros(20, int))
