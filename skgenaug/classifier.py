@@ -164,7 +164,9 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
     ``validation_fraction`` of the rows *it is given*; behind a sampler those rows
     include generated ones, so in an augmentation pipeline always pass ``clf__X_val``
     (MedMNIST ships an official validation split; otherwise split one off with
-    :func:`~sklearn.model_selection.train_test_split` before the pipeline).
+    :func:`~sklearn.model_selection.train_test_split` before the pipeline), or use
+    :class:`~skgenaug.AugmentedClassifier`, which holds out real rows before
+    resampling by itself.
 
     Parameters
     ----------
