@@ -218,7 +218,7 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         Class labels, as ``LabelEncoder`` sorts them.
     n_features_in_ : int
         Values per sample (pixels times channels).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when X was a DataFrame with string column names.
     layout_ : ImageLayout
         Sample shape and dtype seen in ``fit``; the dtype fixes the input scaling.

@@ -428,9 +428,13 @@ def make_paper_subset(
 
     Parameters
     ----------
-    X_train, X_val : array-like of shape (n, ...)
-        Images (or any rows) of the official train and val splits.
-    y_train, y_val : array-like of shape (n,) or (n, 1)
+    X_train : array-like of shape (n_train, ...)
+        Images (or any rows) of the official train split.
+    y_train : array-like of shape (n_train,) or (n_train, 1)
+        Their class labels.
+    X_val : array-like of shape (n_val, ...)
+        Images (or any rows) of the official val split.
+    y_val : array-like of shape (n_val,) or (n_val, 1)
         Their class labels.
     n_per_class : int or None, default=150
         Training images per class; ``None`` keeps the whole train split (and, unless
