@@ -4,7 +4,13 @@ from . import datasets  # noqa: F401 (the submodule, importable as skgenaug.data
 from ._augmented import AugmentedClassifier
 from .base import AddPerClass, BaseGenerativeSampler
 from .classifier import ResNetClassifier
-from .samplers import AESampler, CGANSampler, CVAESampler
+from .samplers import (
+    AESampler,
+    CGANSampler,
+    CVAESampler,
+    FlatImageSampler,
+    GeometricSampler,
+)
 
 __version__ = "0.1.0.dev0"
 
@@ -15,5 +21,7 @@ __all__ = [
     "BaseGenerativeSampler",
     "CGANSampler",
     "CVAESampler",
+    "FlatImageSampler",
+    "GeometricSampler",
     "ResNetClassifier",
 ]

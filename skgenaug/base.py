@@ -1,4 +1,11 @@
-"""Base class shared by every generative sampler, and the "add N per class" strategy."""
+"""Base classes shared by the samplers, and the "add N per class" strategy.
+
+- :class:`ImageSamplerMixin`: image input (flat rows, ``(n, H, W)``, ``(n, H, W, C)``,
+  sparse) for any imbalanced-learn sampler.
+- :class:`BaseImageOverSampler`: over-samplers that add new images of given classes
+  (validation, sampling strategy, labels, layouts, dtypes, seeds, output).
+- :class:`BaseGenerativeSampler`: those that train a generative network.
+"""
 
 import numbers
 from abc import abstractmethod
@@ -11,7 +18,7 @@ from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_sampling_strategy, check_target_type
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 from skorch.callbacks import ProgressBar
@@ -58,7 +65,7 @@ class AddPerClass:
 
     def __call__(self, y):
         labels, counts = np.unique(y, return_counts=True)
-        wanted = labels if self.classes is None else self.classes
+        wanted = labels.tolist() if self.classes is None else self.classes
         unknown = set(wanted) - set(labels.tolist())
         if unknown:
             raise ValueError(
@@ -83,53 +90,112 @@ class AddPerClass:
         return hash((self.n, None if self.classes is None else tuple(self.classes)))
 
 
-class BaseGenerativeSampler(BaseOverSampler):
-    """Base class for samplers that train a generative network and add its images.
+class ImageSamplerMixin:
+    """Image input for imbalanced-learn samplers.
 
-    Subclasses build a skorch net in :meth:`_make_net`, fit it in :meth:`_train` and draw
-    scaled images in :meth:`_generate_scaled`; everything else (validation, layouts and
-    dtypes, scaling, label encoding, seeding, devices, the sampling strategy and the
-    resampled output) lives here.
-
-    ``fit`` trains the generator; ``fit_resample`` trains it and returns the input rows,
-    unchanged and first, followed by the generated rows; ``generate`` draws images for
-    given labels from a fitted sampler.
+    Validates flat rows ``(n, n_features)`` and image stacks ``(n, H, W)`` and
+    ``(n, H, W, C)`` (sparse matrices are densified), records ``n_features_in_`` as
+    pixels times channels, returns sparse output for sparse input, and declares these
+    input types in the estimator tags. Put it before an imbalanced-learn base class:
+    ``class MySampler(ImageSamplerMixin, BaseOverSampler)``.
     """
 
-    _parameter_constraints: dict = {
-        **BaseOverSampler._parameter_constraints,
-        "hidden_layer_sizes": [
-            "array-like",
-            Interval(numbers.Integral, 1, None, closed="left"),
-        ],
-        "latent_dim": [Interval(numbers.Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "callbacks": [list, None],
-        "device": [str, torch.device],
-        "verbose": ["verbose"],
-    }
-
-    # ------------------------------------------------------------------ validation
     def _check_X_y(self, X, y, accept_sparse=None):
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         X, y, _ = validate_images(self, X, y, reset=True, accept_sparse=True)
+        return X, y, binarize_y
+
+    def fit_resample(self, X, y):
+        """Resample the data set.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n_samples, H, W) or \
+                (n_samples, H, W, C)
+            Training images or flat rows (arrays, lists, DataFrames; sparse matrices
+            are densified for the work and returned sparse).
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        Returns
+        -------
+        X_resampled : array-like
+            The resampled rows in the input's layout, dtype and container type.
+        y_resampled : array-like of shape (n_samples_new,)
+            Labels of ``X_resampled``.
+        """
+        X_res, y_res = super().fit_resample(X, y)
+        if sp.issparse(X) and not sp.issparse(X_res):
+            X_res = sp.csr_matrix(X_res)
+        return X_res, y_res
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.input_tags.sparse = True
+        tags.input_tags.string = False
+        return tags
+
+
+class BaseImageOverSampler(ImageSamplerMixin, BaseOverSampler):
+    """Base class for over-samplers that add new images of given classes.
+
+    It holds what every such sampler shares, with or without a network: validation
+    of images and labels, the sampling strategy (including :class:`AddPerClass`),
+    labels, layouts and dtypes, seeding, and the output. A subclass implements
+    :meth:`_fit_model` (learn from the data, or just keep it) and :meth:`_generate`
+    (new images of given classes).
+
+    ``fit`` learns from the data; ``fit_resample`` fits and returns the input rows,
+    unchanged and first, followed by the new rows; ``generate`` draws new images for
+    given labels from a fitted sampler. Subclasses also have a ``random_state``
+    parameter, which seeds the fit and the draw of new samples.
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default='auto'
+        As in imbalanced-learn's over-samplers, plus :class:`AddPerClass`.
+
+    Examples
+    --------
+    A sampler that adds plain copies of random real images of the class:
+
+    >>> import numpy as np
+    >>> from skgenaug.base import BaseImageOverSampler
+    >>> class CopySampler(BaseImageOverSampler):
+    ...     def __init__(self, *, sampling_strategy="auto", random_state=None):
+    ...         super().__init__(sampling_strategy=sampling_strategy)
+    ...         self.random_state = random_state
+    ...     def _fit_model(self, X, y_enc, seed):
+    ...         self.X_, self.codes_ = X, y_enc
+    ...     def _generate(self, y_enc, random_state):
+    ...         rng = np.random.RandomState(random_state)
+    ...         return np.stack([self.X_[rng.choice(np.flatnonzero(self.codes_ == c))]
+    ...                          for c in y_enc])
+    >>> X = np.arange(5 * 4, dtype=np.uint8).reshape(5, 2, 2)
+    >>> y = np.array([0, 0, 0, 1, 1])
+    >>> X_res, y_res = CopySampler(random_state=0).fit_resample(X, y)
+    >>> X_res.shape, y_res.tolist()
+    ((6, 2, 2), [0, 0, 0, 1, 1, 1])
+    """
+
+    #: Fitted attribute that ``generate`` checks for.
+    _fitted_attribute = "classes_"
+
+    # ------------------------------------------------------------------ validation
+    def _check_X_y(self, X, y, accept_sparse=None):
+        X, y, binarize_y = super()._check_X_y(X, y, accept_sparse=accept_sparse)
         labels, counts = np.unique(y, return_counts=True)
-        name = type(self).__name__
-        if len(labels) < 2:
-            raise ValueError(
-                f"y holds a single class ({labels[0]!r}); {name} needs at least 2 classes "
-                "to learn class-conditional images (got 1 class)."
-            )
-        if counts.min() < 2:
-            lonely = labels[counts < 2].tolist()
-            raise ValueError(
-                f"Class(es) {lonely!r} have only 1 sample; {name} needs at least 2 "
-                "samples of every class to learn that class's images."
-            )
+        self._check_class_counts(labels, counts)
         self._check_strategy_values()
         return X, y, binarize_y
+
+    def _check_class_counts(self, labels, counts):
+        if len(labels) < 2:
+            raise ValueError(
+                f"y holds a single class ({labels[0]!r}); {type(self).__name__} needs at "
+                "least 2 classes (got 1 class)."
+            )
 
     def _check_strategy_values(self):
         """Reject negative or fractional counts in a dict strategy before any training."""
@@ -160,7 +226,7 @@ class BaseGenerativeSampler(BaseOverSampler):
     # ------------------------------------------------------------------ fitting
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
-        """Train the generative network on ``(X, y)``.
+        """Fit the sampler on ``(X, y)``.
 
         Parameters
         ----------
@@ -178,38 +244,35 @@ class BaseGenerativeSampler(BaseOverSampler):
         X, y, _ = self._check_X_y(X, y)
         self.sampling_strategy_ = self._strategy(y)
         rng = check_random_state(self.random_state)
-        self._fit_generator(X, y, draw_seed(rng))
+        self._fit_data(X, y, draw_seed(rng))
         return self
 
     def fit_resample(self, X, y):
-        """Train the generative network and return the data with generated samples.
+        """Fit the sampler and return the data with new samples.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features), (n_samples, H, W) or \
                 (n_samples, H, W, C)
             Training images or flat rows (arrays, lists, DataFrames; sparse matrices
-            are densified for training and returned sparse).
+            are densified for the work and returned sparse).
         y : array-like of shape (n_samples,)
             Class labels.
 
         Returns
         -------
         X_resampled : array-like
-            The input rows, unchanged and first, followed by the generated rows, in the
+            The input rows, unchanged and first, followed by the new rows, in the
             input's layout, dtype and container type.
         y_resampled : array-like of shape (n_samples_new,)
             Labels of ``X_resampled``.
         """
-        X_res, y_res = super().fit_resample(X, y)
-        if sp.issparse(X) and not sp.issparse(X_res):
-            X_res = sp.csr_matrix(X_res)
-        return X_res, y_res
+        return super().fit_resample(X, y)
 
     def _fit_resample(self, X, y):
         self.sampling_strategy_ = self._strategy(y)
         rng = check_random_state(self.random_state)
-        self._fit_generator(X, y, draw_seed(rng))
+        self._fit_data(X, y, draw_seed(rng))
         counts = [(label, n) for label, n in self.sampling_strategy_.items() if n > 0]
         if not counts:
             return X.copy(), y.copy()
@@ -219,15 +282,169 @@ class BaseGenerativeSampler(BaseOverSampler):
             [y, y_new]
         )
 
-    def _fit_generator(self, X, y, seed):
-        self.device_ = resolve_device(self.device)
+    def _fit_data(self, X, y, seed):
+        """Record layout and classes, then fit the model on labels encoded 0..k-1."""
         self.layout_ = ImageLayout(sample_shape=tuple(X.shape[1:]), dtype=X.dtype)
-        X_flat = self.layout_.to_flat(X)
-        self.scaler_ = PixelScaler().fit(X_flat)
         self.label_encoder_ = LabelEncoder().fit(y)
         self.classes_ = self.label_encoder_.classes_
+        self._fit_model(X, self.label_encoder_.transform(y), seed)
+        return self
+
+    @abstractmethod
+    def _fit_model(self, X, y_enc, seed):
+        """Learn from validated ``X`` (input layout and dtype) and codes ``y_enc``;
+        ``seed`` is an int for any randomness."""
+
+    @abstractmethod
+    def _generate(self, y_enc, random_state):
+        """Return new images for codes ``y_enc`` (a non-empty int ndarray) in the
+        layout and dtype of the training data, seeded by ``random_state``."""
+
+    # ------------------------------------------------------------------ generation
+    def generate(self, y, random_state=None):
+        """Draw new images for the given labels from the fitted sampler.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_images,)
+            One class label per image to draw; labels must have been seen in ``fit``.
+        random_state : int, RandomState instance or None, default=None
+            Seed of the draw; the same seed gives the same images.
+
+        Returns
+        -------
+        X_generated : ndarray
+            Images in the layout and dtype of the training data: ``(n_images, ...)``.
+        """
+        check_is_fitted(self, self._fitted_attribute)
+        y = np.asarray(y)
+        if y.ndim != 1:
+            raise ValueError(f"y must be 1-D (one label per image); got shape {y.shape}.")
+        unknown = np.setdiff1d(y, self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"Unknown class(es) {unknown.tolist()!r}; the sampler was fitted on "
+                f"classes {self.classes_.tolist()!r}."
+            )
+        if y.size == 0:
+            return np.empty((0, *self.layout_.sample_shape), dtype=self.layout_.dtype)
+        return self._generate(self.label_encoder_.transform(y), random_state)
+
+
+class BaseGenerativeSampler(BaseImageOverSampler):
+    """Base class for samplers that train a generative network and add its images.
+
+    Subclasses build a skorch net in :meth:`_make_net`, fit it in :meth:`_train` and draw
+    scaled images in :meth:`_generate_scaled`; everything else (validation, layouts and
+    dtypes, scaling, label encoding, seeding, devices, the network architecture's
+    defaults, the sampling strategy and the resampled output) lives here and in
+    :class:`BaseImageOverSampler`.
+
+    ``fit`` trains the generator; ``fit_resample`` trains it and returns the input rows,
+    unchanged and first, followed by the generated rows; ``generate`` draws images for
+    given labels from a fitted sampler.
+
+    Every generative sampler offers two architectures, chosen by ``architecture``:
+    ``'mlp'``, the reference paper's fully connected networks on flat rows, and
+    ``'conv'``, DCGAN-style convolutional networks (see :mod:`skgenaug.nets`). For
+    ``'conv'`` the ``hidden_layer_sizes`` are channel widths, one strided 4x4
+    convolution (or transposed convolution) per width, each halving (doubling) the
+    height and width; images whose sides are not multiples of ``2 ** n_widths`` are
+    zero-padded inside the network and cropped back, so any image size works
+    (flat tabular rows too, as ``1 x n_features`` strips).
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default='auto'
+        As in imbalanced-learn's over-samplers, plus :class:`AddPerClass`. The
+        subclasses document their other parameters (architecture, widths, training).
+
+    Examples
+    --------
+    >>> from skgenaug import BaseGenerativeSampler, CVAESampler
+    >>> isinstance(CVAESampler(), BaseGenerativeSampler)
+    True
+    >>> CVAESampler.default_hidden_layer_sizes  # for hidden_layer_sizes=None
+    {'mlp': (512, 256), 'conv': (32, 64)}
+    """
+
+    _parameter_constraints: dict = {
+        **BaseOverSampler._parameter_constraints,
+        "architecture": [StrOptions({"mlp", "conv"})],
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(numbers.Integral, 1, None, closed="left"),
+            None,
+        ],
+        "latent_dim": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+        "callbacks": [list, None],
+        "device": [str, torch.device],
+        "verbose": ["verbose"],
+    }
+
+    #: ``hidden_layer_sizes=None`` means these widths, per architecture. Subclasses
+    #: set their own.
+    default_hidden_layer_sizes: dict = {"mlp": (256, 128), "conv": (32, 64)}
+
+    _fitted_attribute = "net_"
+
+    # ------------------------------------------------------------------ validation
+    def _check_class_counts(self, labels, counts):
+        name = type(self).__name__
+        if len(labels) < 2:
+            raise ValueError(
+                f"y holds a single class ({labels[0]!r}); {name} needs at least 2 classes "
+                "to learn class-conditional images (got 1 class)."
+            )
+        if counts.min() < 2:
+            lonely = labels[counts < 2].tolist()
+            raise ValueError(
+                f"Class(es) {lonely!r} have only 1 sample; {name} needs at least 2 "
+                "samples of every class to learn that class's images."
+            )
+
+    def _hidden_layer_sizes(self):
+        """``hidden_layer_sizes`` as a tuple of ints, the architecture's default for
+        ``None``."""
+        if self.hidden_layer_sizes is None:
+            return tuple(self.default_hidden_layer_sizes[self.architecture])
+        sizes = tuple(int(size) for size in np.atleast_1d(self.hidden_layer_sizes))
+        if any(size < 1 for size in sizes):
+            raise ValueError(
+                f"hidden_layer_sizes must hold positive whole numbers; got "
+                f"{self.hidden_layer_sizes!r}."
+            )
+        if self.architecture == "conv" and not sizes:
+            raise ValueError(
+                "architecture='conv' needs at least one channel width in "
+                "hidden_layer_sizes; got an empty sequence."
+            )
+        return sizes
+
+    def _module_params(self, mlp_module, conv_module, n_features, **params):
+        """skorch ``module`` and ``module__*`` arguments of the chosen architecture.
+
+        Fully connected modules get the row width ``n_features``, convolutional ones
+        the image shape ``(H, W, C)``; both get ``hidden_layer_sizes`` and ``params``.
+        """
+        if self.architecture == "conv":
+            chosen = dict(module=conv_module, module__image_shape=self.layout_.hwc)
+        else:
+            chosen = dict(module=mlp_module, module__n_features=n_features)
+        chosen["module__hidden_layer_sizes"] = self._hidden_layer_sizes()
+        chosen.update({f"module__{key}": value for key, value in params.items()})
+        return chosen
+
+    # ------------------------------------------------------------------ fitting
+    def _fit_model(self, X, y_enc, seed):
+        self.device_ = resolve_device(self.device)
+        X_flat = self.layout_.to_flat(X)
+        self.scaler_ = PixelScaler().fit(X_flat)
         X01 = torch.from_numpy(self.scaler_.transform(X_flat))
-        y_enc = torch.from_numpy(self.label_encoder_.transform(y)).long()
+        y_enc = torch.from_numpy(y_enc).long()
         with torch_seed(seed, self.device_):
             self.net_ = self._make_net(X01.shape[1], len(self.classes_))
             self._train(X01, y_enc)
@@ -267,35 +484,9 @@ class BaseGenerativeSampler(BaseOverSampler):
         drawing all randomness from the CPU ``torch.Generator`` ``generator``."""
 
     # ------------------------------------------------------------------ generation
-    def generate(self, y, random_state=None):
-        """Draw generated images for the given labels from the fitted sampler.
-
-        Parameters
-        ----------
-        y : array-like of shape (n_images,)
-            One class label per image to draw; labels must have been seen in ``fit``.
-        random_state : int, RandomState instance or None, default=None
-            Seed of the draw; the same seed gives the same images.
-
-        Returns
-        -------
-        X_generated : ndarray
-            Images in the layout and dtype of the training data: ``(n_images, ...)``.
-        """
-        check_is_fitted(self, "net_")
-        y = np.asarray(y)
-        if y.ndim != 1:
-            raise ValueError(f"y must be 1-D (one label per image); got shape {y.shape}.")
-        unknown = np.setdiff1d(y, self.classes_)
-        if unknown.size:
-            raise ValueError(
-                f"Unknown class(es) {unknown.tolist()!r}; the sampler was fitted on "
-                f"classes {self.classes_.tolist()!r}."
-            )
-        if y.size == 0:
-            return np.empty((0, *self.layout_.sample_shape), dtype=self.layout_.dtype)
+    def _generate(self, y_enc, random_state):
         generator = torch.Generator().manual_seed(draw_seed(random_state))
-        y_enc = torch.from_numpy(self.label_encoder_.transform(y)).long()
+        y_enc = torch.from_numpy(y_enc).long()
         self.net_.module_.eval()
         with torch.no_grad():
             X01 = self._generate_scaled(y_enc, generator)
@@ -311,10 +502,3 @@ class BaseGenerativeSampler(BaseOverSampler):
         """The skorch training history of the generative network."""
         check_is_fitted(self, "net_")
         return self.net_.history
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        tags.input_tags.sparse = True
-        tags.input_tags.string = False
-        return tags

@@ -42,12 +42,35 @@ def test_sklearn_compatible_classifier(estimator, check):
 
 def _samplers():
     # Tiny networks and two epochs: the checks test the API contract, not image quality.
-    from skgenaug import AESampler, CGANSampler, CVAESampler
+    from imblearn.over_sampling import SMOTE, RandomOverSampler
 
+    from skgenaug import (
+        AESampler,
+        CGANSampler,
+        CVAESampler,
+        FlatImageSampler,
+        GeometricSampler,
+    )
+
+    conv = dict(architecture="conv", max_epochs=2, latent_dim=4, random_state=0)
     return [
         AESampler(max_epochs=2, hidden_layer_sizes=(16, 8), latent_dim=4, random_state=0),
         CVAESampler(max_epochs=2, hidden_layer_sizes=(16,), latent_dim=4, random_state=0),
         CGANSampler(max_epochs=2, hidden_layer_sizes=(16,), latent_dim=4, random_state=0),
+        # The checks feed tabular rows (e.g. 20 features, read as 1 x 20 strips): the
+        # conv networks pad them to a multiple of 4 inside and crop back, so they pass
+        # every check with no expected failure and no fallback to fully connected nets.
+        AESampler(hidden_layer_sizes=(4, 8), **conv),
+        CVAESampler(hidden_layer_sizes=(4,), **conv),
+        CGANSampler(
+            objective="wgan-gp",
+            auxiliary_classifier=True,
+            hidden_layer_sizes=(8, 4),
+            **conv,
+        ),
+        GeometricSampler(random_state=0),
+        FlatImageSampler(RandomOverSampler(random_state=0)),
+        FlatImageSampler(SMOTE(k_neighbors=3, random_state=0)),
     ]
 
 

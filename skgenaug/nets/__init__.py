@@ -1,5 +1,12 @@
 """Torch modules used by skgenaug's estimators (no training logic here)."""
 
+from ._conv import (
+    ConvAutoencoder,
+    ConvConditionalGAN,
+    ConvConditionalVAE,
+    ConvDecoder,
+    ConvEncoder,
+)
 from ._mlp import Autoencoder, ConditionalGAN, ConditionalVAE, mlp
 from ._resnet import BasicBlock, ResNet18
 
@@ -8,6 +15,11 @@ __all__ = [
     "BasicBlock",
     "ConditionalGAN",
     "ConditionalVAE",
+    "ConvAutoencoder",
+    "ConvConditionalGAN",
+    "ConvConditionalVAE",
+    "ConvDecoder",
+    "ConvEncoder",
     "ResNet18",
     "mlp",
 ]

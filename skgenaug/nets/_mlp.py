@@ -134,19 +134,35 @@ class ConditionalGAN(nn.Module):
         discriminator uses them reversed.
     latent_dim : int
         Width of the noise vector.
+    auxiliary_classifier : bool, default=False
+        Add a class head on the discriminator's last hidden layer (ACGAN, Odena et al.
+        2017). The discriminator then sees the image alone (predicting the class is its
+        task) and the label enters the generator only.
     """
 
     def __init__(
-        self, n_features, n_classes, hidden_layer_sizes=(256, 512, 1024), latent_dim=100
+        self,
+        n_features,
+        n_classes,
+        hidden_layer_sizes=(256, 512, 1024),
+        latent_dim=100,
+        auxiliary_classifier=False,
     ):
         super().__init__()
         hidden = list(hidden_layer_sizes)
         self.n_classes = n_classes
         self.latent_dim = latent_dim
+        self.auxiliary_classifier = bool(auxiliary_classifier)
         self.generator = mlp(
             [latent_dim + n_classes, *hidden, n_features], final_activation=nn.Sigmoid()
         )
-        self.discriminator = mlp([n_features + n_classes, *hidden[::-1], 1], dropout=0.3)
+        n_in = n_features if self.auxiliary_classifier else n_features + n_classes
+        self.discriminator = mlp([n_in, *hidden[::-1], 1], dropout=0.3)
+        self.class_head = (
+            nn.Linear(hidden[0] if hidden else n_in, n_classes)
+            if self.auxiliary_classifier
+            else None
+        )
 
     def _one_hot(self, c):
         return F.one_hot(c.long(), self.n_classes).to(torch.get_default_dtype())
@@ -154,9 +170,16 @@ class ConditionalGAN(nn.Module):
     def generate(self, z, c):
         return self.generator(torch.cat([z, self._one_hot(c)], dim=1))
 
-    def discriminate(self, x, c):
-        """Logit that ``x`` is a real image of class ``c``."""
-        return self.discriminator(torch.cat([x, self._one_hot(c)], dim=1)).squeeze(1)
+    def discriminate(self, x, c, with_class_logits=False):
+        """Logit that ``x`` is a real image of class ``c``; with
+        ``with_class_logits=True`` also the class logits (``None`` without an
+        auxiliary classifier)."""
+        if self.auxiliary_classifier:
+            features = self.discriminator[:-1](x)
+            logit = self.discriminator[-1](features).squeeze(1)
+            return (logit, self.class_head(features)) if with_class_logits else logit
+        logit = self.discriminator(torch.cat([x, self._one_hot(c)], dim=1)).squeeze(1)
+        return (logit, None) if with_class_logits else logit
 
     def forward(self, z, c):
         return self.generate(z, c)

@@ -1,7 +1,16 @@
-"""Generative over-samplers, one small module per model family."""
+"""Over-samplers, one small module per model family: the generative samplers and the
+classic baselines (geometric transforms, imbalanced-learn's samplers on images)."""
 
+from ._adapter import FlatImageSampler
 from ._autoencoder import AESampler
 from ._cgan import CGANSampler
 from ._cvae import CVAESampler
+from ._geometric import GeometricSampler
 
-__all__ = ["AESampler", "CGANSampler", "CVAESampler"]
+__all__ = [
+    "AESampler",
+    "CGANSampler",
+    "CVAESampler",
+    "FlatImageSampler",
+    "GeometricSampler",
+]

@@ -2,7 +2,6 @@
 
 import numbers
 
-import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
@@ -10,7 +9,7 @@ from skorch import NeuralNet
 
 from .._images import validate_images
 from ..base import BaseGenerativeSampler
-from ..nets import Autoencoder
+from ..nets import Autoencoder, ConvAutoencoder
 
 
 class AESampler(BaseGenerativeSampler):
@@ -18,12 +17,13 @@ class AESampler(BaseGenerativeSampler):
     interpolated codes of real images of the target class.
 
     The autoencoder (``len(hidden_layer_sizes)`` fully connected hidden layers in the
-    encoder, mirrored in the decoder) is trained to reconstruct the training rows with
-    a mean-squared error. A new image of class ``c`` is made from a random real image of
-    class ``c``: its code moves a random fraction (up to ``interpolation``) of the way
-    towards the code of another random image of class ``c``, gets Gaussian noise of
-    ``latent_noise`` times that class's per-dimension code spread, and is decoded. The
-    label is the source image's label.
+    encoder, mirrored in the decoder; or, with ``architecture='conv'``, strided
+    convolutions mirrored by transposed convolutions) is trained to reconstruct the
+    training rows with a mean-squared error. A new image of class ``c`` is made from a
+    random real image of class ``c``: its code moves a random fraction (up to
+    ``interpolation``) of the way towards the code of another random image of class
+    ``c``, gets Gaussian noise of ``latent_noise`` times that class's per-dimension code
+    spread, and is decoded. The label is the source image's label.
 
     Read more in the paper reproduced by :mod:`skgenaug`: a deep autoencoder with four
     hidden layers on each side, MSE, Adam (lr 1e-3), batch 128, 300 epochs (the defaults).
@@ -35,9 +35,19 @@ class AESampler(BaseGenerativeSampler):
         'not minority', 'all', a float (binary only), a dict ``{class: desired total}``
         or a callable returning one. To add ``n`` images to every class, as the paper
         does, pass :class:`~skgenaug.AddPerClass` ``(n)``.
-    hidden_layer_sizes : array-like of int, default=(512, 256, 128, 64)
-        Encoder hidden widths, outermost first; the decoder mirrors them. The paper gives
-        four layers but no widths: these halve towards the code.
+    architecture : {'mlp', 'conv'}, default='mlp'
+        ``'mlp'``: the paper's fully connected autoencoder on flat rows. ``'conv'``: a
+        DCGAN-style convolutional one (:class:`skgenaug.nets.ConvAutoencoder`): 4x4
+        convolutions with stride 2 (28 -> 14 -> 7 for two widths), batch normalisation
+        and LeakyReLU, a linear code, mirrored by transposed convolutions. Images of any
+        size work (padded inside the network to a multiple of ``2 **
+        len(hidden_layer_sizes)`` and cropped back).
+    hidden_layer_sizes : array-like of int or None, default=None
+        Encoder widths, outermost first; the decoder mirrors them. For ``'mlp'`` the
+        widths of the fully connected hidden layers, ``None`` meaning
+        ``(512, 256, 128, 64)`` (the paper gives four layers but no widths: these halve
+        towards the code). For ``'conv'`` the channel widths of the strided
+        convolutions, ``None`` meaning ``(32, 64)``.
     latent_dim : int, default=32
         Width of the code.
     interpolation : float, default=0.5
@@ -69,7 +79,8 @@ class AESampler(BaseGenerativeSampler):
     classes_ : ndarray
         Class labels seen in ``fit``.
     net_ : skorch.NeuralNet
-        The trained network; its ``module_`` is a :class:`skgenaug.nets.Autoencoder`.
+        The trained network; its ``module_`` is a :class:`skgenaug.nets.Autoencoder`
+        (or a :class:`skgenaug.nets.ConvAutoencoder` for ``architecture='conv'``).
     latent_codes_ : ndarray of shape (n_samples, latent_dim)
         Codes of the training rows, the sources of generated images.
     latent_labels_ : ndarray of shape (n_samples,)
@@ -104,11 +115,14 @@ class AESampler(BaseGenerativeSampler):
         "latent_noise": [Interval(numbers.Real, 0, None, closed="left")],
     }
 
+    default_hidden_layer_sizes: dict = {"mlp": (512, 256, 128, 64), "conv": (32, 64)}
+
     def __init__(
         self,
         *,
         sampling_strategy="auto",
-        hidden_layer_sizes=(512, 256, 128, 64),
+        architecture="mlp",
+        hidden_layer_sizes=None,
         latent_dim=32,
         interpolation=0.5,
         latent_noise=0.1,
@@ -121,6 +135,7 @@ class AESampler(BaseGenerativeSampler):
         verbose=0,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
+        self.architecture = architecture
         self.hidden_layer_sizes = hidden_layer_sizes
         self.latent_dim = latent_dim
         self.interpolation = interpolation
@@ -135,10 +150,9 @@ class AESampler(BaseGenerativeSampler):
 
     def _make_net(self, n_features, n_classes):
         return NeuralNet(
-            module=Autoencoder,
-            module__n_features=n_features,
-            module__hidden_layer_sizes=tuple(np.atleast_1d(self.hidden_layer_sizes)),
-            module__latent_dim=self.latent_dim,
+            **self._module_params(
+                Autoencoder, ConvAutoencoder, n_features, latent_dim=self.latent_dim
+            ),
             criterion=torch.nn.MSELoss,
             optimizer=torch.optim.Adam,
             **self._net_kwargs(),

@@ -1,12 +1,11 @@
 """Conditional VAE sampler (reference paper, section 3.2)."""
 
-import numpy as np
 import torch
 from skorch import NeuralNet
 from torch.nn import functional as F
 
 from ..base import BaseGenerativeSampler
-from ..nets import ConditionalVAE
+from ..nets import ConditionalVAE, ConvConditionalVAE
 
 
 class _ELBONet(NeuralNet):
@@ -27,9 +26,11 @@ class CVAESampler(BaseGenerativeSampler):
     """Over-sample with a conditional variational autoencoder.
 
     The encoder ``Q(z | x, c)`` and decoder ``P(x | z, c)`` (``len(hidden_layer_sizes)``
-    fully connected hidden layers each, the class fed to both as a one-hot vector) are
-    trained on the evidence lower bound. A new image of class ``c`` decodes a draw
-    ``z ~ N(0, I)`` from the prior with the condition ``c``.
+    fully connected hidden layers each, the class fed to both as a one-hot vector; or,
+    with ``architecture='conv'``, strided convolutions and transposed convolutions,
+    the class entering the encoder as constant one-hot input channels and the decoder
+    appended to ``z``) are trained on the evidence lower bound. A new image of class
+    ``c`` decodes a draw ``z ~ N(0, I)`` from the prior with the condition ``c``.
 
     Paper defaults: two hidden layers each side, Adam, batch 128, 300 epochs (the paper
     gives no learning rate or widths; lr 1e-3 and widths 512-256 are our choice).
@@ -41,8 +42,18 @@ class CVAESampler(BaseGenerativeSampler):
         'not minority', 'all', a float (binary only), a dict ``{class: desired total}``
         or a callable returning one. To add ``n`` images to every class, as the paper
         does, pass :class:`~skgenaug.AddPerClass` ``(n)``.
-    hidden_layer_sizes : array-like of int, default=(512, 256)
-        Encoder hidden widths, outermost first; the decoder mirrors them.
+    architecture : {'mlp', 'conv'}, default='mlp'
+        ``'mlp'``: the paper's fully connected networks on flat rows. ``'conv'``:
+        DCGAN-style convolutional ones (:class:`skgenaug.nets.ConvConditionalVAE`): 4x4
+        convolutions with stride 2 (28 -> 14 -> 7 for two widths) with batch
+        normalisation and LeakyReLU in the encoder, transposed convolutions back in the
+        decoder. Images of any size work (padded inside the network to a multiple of
+        ``2 ** len(hidden_layer_sizes)`` and cropped back).
+    hidden_layer_sizes : array-like of int or None, default=None
+        Encoder widths, outermost first; the decoder mirrors them. For ``'mlp'`` the
+        widths of the fully connected hidden layers, ``None`` meaning ``(512, 256)``.
+        For ``'conv'`` the channel widths of the strided convolutions, ``None`` meaning
+        ``(32, 64)``.
     latent_dim : int, default=16
         Width of the latent Gaussian.
     max_epochs : int, default=300
@@ -67,7 +78,8 @@ class CVAESampler(BaseGenerativeSampler):
     classes_ : ndarray
         Class labels seen in ``fit``.
     net_ : skorch.NeuralNet
-        The trained network; its ``module_`` is a :class:`skgenaug.nets.ConditionalVAE`.
+        The trained network; its ``module_`` is a :class:`skgenaug.nets.ConditionalVAE`
+        (or a :class:`skgenaug.nets.ConvConditionalVAE` for ``architecture='conv'``).
     n_features_in_ : int
         Values per sample (pixels times channels for images).
     feature_names_in_ : ndarray of str
@@ -88,11 +100,14 @@ class CVAESampler(BaseGenerativeSampler):
     (3, 28, 28)
     """
 
+    default_hidden_layer_sizes: dict = {"mlp": (512, 256), "conv": (32, 64)}
+
     def __init__(
         self,
         *,
         sampling_strategy="auto",
-        hidden_layer_sizes=(512, 256),
+        architecture="mlp",
+        hidden_layer_sizes=None,
         latent_dim=16,
         max_epochs=300,
         batch_size=128,
@@ -103,6 +118,7 @@ class CVAESampler(BaseGenerativeSampler):
         verbose=0,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
+        self.architecture = architecture
         self.hidden_layer_sizes = hidden_layer_sizes
         self.latent_dim = latent_dim
         self.max_epochs = max_epochs
@@ -115,11 +131,13 @@ class CVAESampler(BaseGenerativeSampler):
 
     def _make_net(self, n_features, n_classes):
         return _ELBONet(
-            module=ConditionalVAE,
-            module__n_features=n_features,
-            module__n_classes=n_classes,
-            module__hidden_layer_sizes=tuple(np.atleast_1d(self.hidden_layer_sizes)),
-            module__latent_dim=self.latent_dim,
+            **self._module_params(
+                ConditionalVAE,
+                ConvConditionalVAE,
+                n_features,
+                n_classes=n_classes,
+                latent_dim=self.latent_dim,
+            ),
             criterion=torch.nn.BCELoss,
             optimizer=torch.optim.Adam,
             **self._net_kwargs(),
