@@ -105,7 +105,7 @@ class AESampler(BaseGenerativeSampler):
     >>> X_res, y_res = sampler.fit_resample(X, y)
     >>> X_res.shape, X_res.dtype
     ((80, 28, 28), dtype('uint8'))
-    >>> sorted(Counter(y_res).items())
+    >>> sorted(Counter(y_res.tolist()).items())
     [(0, 40), (1, 40)]
     """
 
