@@ -1,6 +1,8 @@
 """skgenaug: generative data augmentation as imbalanced-learn samplers."""
 
-from . import datasets  # noqa: F401 (the submodule, importable as skgenaug.datasets)
+# Submodules, importable as skgenaug.datasets, .metrics and .plotting (matplotlib is
+# imported only when a plotting function is called).
+from . import datasets, metrics, plotting  # noqa: F401
 from ._augmented import AugmentedClassifier
 from .base import AddPerClass, BaseGenerativeSampler
 from .classifier import ResNetClassifier

@@ -1,0 +1,44 @@
+"""Quality, privacy and utility metrics of generated images.
+
+The metric functions take arrays: feature vectors (any embedding; images are
+flattened) for fidelity and diversity, images or features for memorisation, images and
+labels for utility. :func:`extract_features` gives penultimate-layer features of a
+:class:`~skgenaug.ResNetClassifier` fitted on the real training images (no pretrained
+weights are used anywhere), and :func:`quality_report` runs everything for one fitted
+sampler.
+
+- :func:`frechet_distance`: Fréchet distance between Gaussian fits (as in FID).
+- :func:`precision_recall_density_coverage`: k-NN fidelity and diversity
+  (Naeem et al., 2020).
+- :func:`memorization_report`: nearest-training-sample distances of generated samples
+  against held-out real ones (near copies).
+- :func:`train_synthetic_test_real`, :func:`train_real_test_synthetic`: utility.
+- :func:`quality_report`, :func:`summarize_quality`, :func:`quality_markdown`: all of
+  it for one sampler, and tables over many.
+"""
+
+from ._features import extract_features
+from ._fidelity import frechet_distance, precision_recall_density_coverage
+from ._privacy import memorization_report
+from ._report import (
+    DEFAULT_FEATURE_ESTIMATOR,
+    QUALITY_COLUMNS,
+    quality_markdown,
+    quality_report,
+    summarize_quality,
+)
+from ._utility import train_real_test_synthetic, train_synthetic_test_real
+
+__all__ = [
+    "DEFAULT_FEATURE_ESTIMATOR",
+    "QUALITY_COLUMNS",
+    "extract_features",
+    "frechet_distance",
+    "memorization_report",
+    "precision_recall_density_coverage",
+    "quality_markdown",
+    "quality_report",
+    "summarize_quality",
+    "train_real_test_synthetic",
+    "train_synthetic_test_real",
+]
