@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+import torch
 
 #: The real MedMNIST files (breast, pneumonia, derma): shared/ sits beside the repository
 #: clone, here and in CI.
@@ -18,3 +19,14 @@ def medmnist_root():
             "beside the repository clone)"
         )
     return MEDMNIST_ROOT
+
+
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    """Every test runs torch on one thread: tiny nets run fastest that way, and test
+    processes sharing few cores slow each other down badly when each spins several
+    OpenMP threads."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)

@@ -20,14 +20,6 @@ TINY_SAMPLER = dict(hidden_layer_sizes=(16,), latent_dim=4, max_epochs=2, random
 TINY_CLF = dict(width=4, max_epochs=2, batch_size=32, random_state=0)
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
-
-
 def _with_row_ids(n, seed=0):
     """Images whose first two pixels spell the row's index (values below 250)."""
     X, y = make_image_classification(n, n_classes=2, image_size=10, random_state=seed)

@@ -16,15 +16,6 @@ from skgenaug.nets import ResNet18
 TINY = dict(width=4, max_epochs=2, batch_size=32, random_state=0)
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Tiny nets run fastest on one thread, and test processes sharing few cores slow
-    each other down badly when each spins several OpenMP threads."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
-
 
 def _images(n=48, shape=(8, 8), n_classes=2, seed=0, high=201):
     """uint8 images whose class shows as a brighter top half; pixels stay below 255

@@ -4,8 +4,6 @@ One test function per kind of estimator, so each suite can be extended on its ow
 (imbalanced-learn's sampler checks go in a separate function).
 """
 
-import pytest
-import torch
 from imblearn.utils.estimator_checks import parametrize_with_checks as imblearn_checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -24,17 +22,6 @@ def _classifiers():
     ]
 
 
-@pytest.fixture
-def one_torch_thread():
-    """Tiny nets run fastest on one thread, and several test processes sharing few
-    cores slow each other down badly when each spins several OpenMP threads."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
-
-
-@pytest.mark.usefixtures("one_torch_thread")
 @parametrize_with_checks(_classifiers())
 def test_sklearn_compatible_classifier(estimator, check):
     check(estimator)
@@ -74,13 +61,11 @@ def _samplers():
     ]
 
 
-@pytest.mark.usefixtures("one_torch_thread")
 @parametrize_with_checks(_samplers())
 def test_sklearn_compatible_sampler(estimator, check):
     check(estimator)
 
 
-@pytest.mark.usefixtures("one_torch_thread")
 @imblearn_checks(_samplers())
 def test_imblearn_compatible_sampler(estimator, check):
     check(estimator)
@@ -98,7 +83,6 @@ def _meta_classifiers():
     ]
 
 
-@pytest.mark.usefixtures("one_torch_thread")
 @parametrize_with_checks(_meta_classifiers())
 def test_sklearn_compatible_augmented_classifier(estimator, check):
     check(estimator)

@@ -16,14 +16,6 @@ TINY_SAMPLER = dict(hidden_layer_sizes=(16,), latent_dim=4, max_epochs=2, random
 TINY_CLF = dict(width=4, max_epochs=2, batch_size=32, random_state=0)
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
-
-
 def _with_row_ids(n, seed=0):
     """Images whose first two pixels spell the row's index (values below 250), so any
     real row can be recognised wherever it travels."""
@@ -67,13 +59,24 @@ def test_cross_validate_sampler_sees_training_folds_and_validation_is_real(sampl
     X, y = _with_row_ids(60)
     X_val, y_val = _with_row_ids(14, seed=1)
     X_val[:, 0, :2] = 251  # validation rows carry an id no training row has
-    pipe = Pipeline([
-        ("aug", _spying(sampler_cls)(sampling_strategy=AddPerClass(20), **TINY_SAMPLER)),
-        ("clf", ResNetClassifier(**TINY_CLF, callbacks=[("rows", ValidationRows())])),
-    ])
+    pipe = Pipeline(
+        [
+            (
+                "aug",
+                _spying(sampler_cls)(sampling_strategy=AddPerClass(20), **TINY_SAMPLER),
+            ),
+            ("clf", ResNetClassifier(**TINY_CLF, callbacks=[("rows", ValidationRows())])),
+        ]
+    )
     cv = StratifiedKFold(3, shuffle=True, random_state=0)
     result = cross_validate(
-        pipe, X, y, cv=cv, scoring="roc_auc", return_estimator=True, return_indices=True,
+        pipe,
+        X,
+        y,
+        cv=cv,
+        scoring="roc_auc",
+        return_estimator=True,
+        return_indices=True,
         params={"clf__X_val": X_val, "clf__y_val": y_val},
     )
     assert np.all(np.isfinite(result["test_score"]))
@@ -92,13 +95,17 @@ def test_cross_validate_sampler_sees_training_folds_and_validation_is_real(sampl
 def test_grid_search_over_a_sampler_parameter():
     X, y = _with_row_ids(48)
     X_val, y_val = _with_row_ids(12, seed=1)
-    pipe = Pipeline([
-        ("aug", CVAESampler(sampling_strategy=AddPerClass(10), **TINY_SAMPLER)),
-        ("clf", ResNetClassifier(**TINY_CLF)),
-    ])
+    pipe = Pipeline(
+        [
+            ("aug", CVAESampler(sampling_strategy=AddPerClass(10), **TINY_SAMPLER)),
+            ("clf", ResNetClassifier(**TINY_CLF)),
+        ]
+    )
     search = GridSearchCV(
-        pipe, {"aug__latent_dim": [2, 4], "aug__sampling_strategy": [AddPerClass(5)]},
-        cv=StratifiedKFold(2), scoring="accuracy",
+        pipe,
+        {"aug__latent_dim": [2, 4], "aug__sampling_strategy": [AddPerClass(5)]},
+        cv=StratifiedKFold(2),
+        scoring="accuracy",
     )
     search.fit(X, y, clf__X_val=X_val, clf__y_val=y_val)
     assert search.best_params_["aug__latent_dim"] in (2, 4)
