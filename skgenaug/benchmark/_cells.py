@@ -1,0 +1,261 @@
+"""One benchmark cell: (data set, method, fold, seed, selection) -> test scores.
+
+The cell draws the paper's subset of the data set with the seed, pools its training and
+validation parts, splits the pool into stratified folds (seeded the same way, so every
+method sees the same folds), trains the method's sampler on the training part only,
+trains the classifier on the (augmented) training part with the held-out fold as (real)
+validation data, and scores the official test split.
+"""
+
+import functools
+import os
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+from sklearn.metrics import accuracy_score, balanced_accuracy_score
+from sklearn.model_selection import StratifiedKFold, train_test_split
+
+from .. import AddPerClass, AESampler, CGANSampler, CVAESampler, ResNetClassifier
+from ..classifier import medmnist_auc
+from ..datasets import load_paper_subset
+from ._config import config_hash
+
+SAMPLERS = {"ae": AESampler, "cvae": CVAESampler, "cgan": CGANSampler}
+
+#: Generated and real images kept per class for the sample grids (fold 0, seed 0 only).
+PREVIEW_PER_CLASS = 8
+
+
+@dataclass(frozen=True)
+class Cell:
+    """Identity of one benchmark cell; with the configuration hash it is the store's key.
+
+    Parameters
+    ----------
+    dataset : str
+        MedMNIST flag, e.g. ``'breastmnist'``.
+    method : str
+        ``'none'``, ``'ae'``, ``'cvae'`` or ``'cgan'``.
+    fold : int
+        Held-out fold of the pooled subset.
+    seed : int
+        Subset seed (drives the subset draw and the fold split).
+    selection : str
+        ``'val'`` or ``'test-best'``.
+    config_hash : str
+        :func:`~skgenaug.benchmark.config_hash` of the settings the cell depends on.
+
+    Examples
+    --------
+    >>> from skgenaug.benchmark import Cell
+    >>> Cell("breastmnist", "cvae", 0, 0, "val", "abc").key
+    'breastmnist|cvae|0|0|val|abc'
+    """
+
+    dataset: str
+    method: str
+    fold: int
+    seed: int
+    selection: str
+    config_hash: str
+
+    @property
+    def key(self):
+        """Primary key of the cell in the results store."""
+        return "|".join(str(v) for v in asdict(self).values())
+
+
+def make_cells(settings, datasets, methods, selections, seeds):
+    """Every cell of a run, in a deterministic order.
+
+    Parameters
+    ----------
+    settings : dict
+        Profile settings.
+    datasets, methods, selections : list of str
+        What to run.
+    seeds : iterable of int
+        Subset seeds.
+
+    Returns
+    -------
+    cells : list of Cell
+    """
+    hashes = {m: config_hash(settings, m) for m in methods}
+    return [
+        Cell(d, m, f, s, sel, hashes[m])
+        for d in datasets
+        for sel in selections
+        for s in seeds
+        for f in range(settings["folds"])
+        for m in methods
+    ]
+
+
+@functools.lru_cache(maxsize=4)
+def _load(dataset, root, seed, n_per_class, test_max):
+    data = load_paper_subset(dataset, root=root, n_per_class=n_per_class, random_state=seed)
+    X_test, y_test = data.X_test, data.y_test
+    if test_max is not None and len(y_test) > test_max:
+        # Labelled as a subsample wherever it is reported (the smoke profile only).
+        keep, _ = train_test_split(
+            np.arange(len(y_test)), train_size=test_max, stratify=y_test, random_state=0
+        )
+        keep = np.sort(keep)
+        X_test, y_test = X_test[keep], y_test[keep]
+    X_pool = np.concatenate([data.X_train, data.X_val])
+    y_pool = np.concatenate([data.y_train, data.y_val])
+    n_classes = len(data.target_names)
+    return X_pool, y_pool, X_test, y_test, n_classes
+
+
+def fold_indices(y_pool, folds, seed, fold):
+    """Training and held-out rows of one fold of the pooled subset.
+
+    Parameters
+    ----------
+    y_pool : ndarray
+        Labels of the pooled training + validation subset.
+    folds : int
+        Number of stratified folds.
+    seed : int
+        Seed of the fold split (the subset seed).
+    fold : int
+        Which fold is held out.
+
+    Returns
+    -------
+    train_idx, val_idx : ndarray
+    """
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    return list(splitter.split(np.zeros(len(y_pool)), y_pool))[fold]
+
+
+def make_sampler(method, settings, random_state, device="cpu"):
+    """The sampler of ``method`` with the profile's settings (``None`` for 'none').
+
+    Parameters
+    ----------
+    method : str
+        ``'none'``, ``'ae'``, ``'cvae'`` or ``'cgan'``.
+    settings : dict
+        Profile settings.
+    random_state : int
+        Sampler seed.
+    device : str, default='cpu'
+        Torch device.
+
+    Returns
+    -------
+    sampler : BaseGenerativeSampler or None
+    """
+    if method == "none":
+        return None
+    return SAMPLERS[method](
+        sampling_strategy=AddPerClass(settings["add_per_class"]),
+        random_state=random_state,
+        device=device,
+        **settings["samplers"][method],
+    )
+
+
+def _full_proba(clf, X, n_classes):
+    """Probabilities with one column per class code, even for a class unseen in fit."""
+    proba = clf.predict_proba(X)
+    full = np.zeros((len(proba), n_classes))
+    full[:, clf.classes_.astype(int)] = proba
+    return full
+
+
+def _preview(X_train, y_train, X_res, y_res):
+    """A few real and generated images per class, for the sample grids."""
+    X_new, y_new = X_res[len(X_train):], y_res[len(X_train):]
+    real, fake, labels = [], [], []
+    for label in np.unique(y_train):
+        r = X_train[y_train == label][:PREVIEW_PER_CLASS]
+        g = X_new[y_new == label][:PREVIEW_PER_CLASS]
+        k = min(len(r), len(g))
+        real.append(r[:k])
+        fake.append(g[:k])
+        labels.append(np.full(k, label))
+    return dict(real=np.concatenate(real), generated=np.concatenate(fake),
+                y=np.concatenate(labels))
+
+
+def run_cell(cell, settings, root=None, device="cpu", threads=None):
+    """Train and score one cell.
+
+    Parameters
+    ----------
+    cell : Cell
+        What to run.
+    settings : dict
+        Profile settings (must hash to ``cell.config_hash``).
+    root : str or None
+        MedMNIST data folder.
+    device : str, default='cpu'
+        Torch device of sampler and classifier.
+    threads : int or None
+        ``torch.set_num_threads`` for this worker; ``None`` leaves it alone.
+
+    Returns
+    -------
+    result : dict
+        Scores (``auc``, ``acc``, ``balanced_acc`` on the test split), sizes, timings,
+        the kept epoch, and, for fold 0 of seed 0, a ``preview`` of generated images.
+    """
+    if threads:
+        torch.set_num_threads(threads)
+    start = time.perf_counter()
+    X_pool, y_pool, X_test, y_test, n_classes = _load(
+        cell.dataset, None if root is None else str(root), cell.seed,
+        settings["n_per_class"], settings["test_max"],
+    )
+    train_idx, val_idx = fold_indices(y_pool, settings["folds"], cell.seed, cell.fold)
+    X_train, y_train = X_pool[train_idx], y_pool[train_idx]
+    # Same seed for every method of a (seed, fold): differences come from the data.
+    random_state = 1000 * cell.seed + cell.fold
+
+    sampler = make_sampler(cell.method, settings, random_state, device)
+    t0 = time.perf_counter()
+    if sampler is None:
+        X_fit, y_fit = X_train, y_train
+    else:
+        X_fit, y_fit = sampler.fit_resample(X_train, y_train)  # training part only
+    sampler_s = time.perf_counter() - t0
+
+    if cell.selection == "val":
+        X_sel, y_sel = X_pool[val_idx], y_pool[val_idx]  # real images by construction
+    else:  # 'test-best': the paper's optimistic rule, selecting on the test split
+        X_sel, y_sel = X_test, y_test
+    clf = ResNetClassifier(
+        **settings["classifier"], selection="accuracy", device=device,
+        random_state=random_state,
+    )
+    t0 = time.perf_counter()
+    clf.fit(X_fit, y_fit, X_val=X_sel, y_val=y_sel)
+    classifier_s = time.perf_counter() - t0
+
+    proba = _full_proba(clf, X_test, n_classes)
+    y_pred = proba.argmax(axis=1)
+    result = dict(
+        auc=medmnist_auc(y_test, proba),
+        acc=float(accuracy_score(y_test, y_pred)),
+        balanced_acc=float(balanced_accuracy_score(y_test, y_pred)),
+        best_epoch=clf.best_epoch_,
+        n_train=int(len(y_train)),
+        n_generated=int(len(y_fit) - len(y_train)),
+        n_val=int(len(val_idx)),
+        n_test=int(len(y_test)),
+        sampler_s=sampler_s,
+        classifier_s=classifier_s,
+        wall_s=time.perf_counter() - start,
+        threads=torch.get_num_threads(),
+        device=device,
+        pid=os.getpid(),
+    )
+    if sampler is not None and cell.fold == 0 and cell.seed == 0:
+        result["preview"] = _preview(X_train, y_train, X_fit, y_fit)
+    return result

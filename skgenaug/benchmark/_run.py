@@ -1,0 +1,360 @@
+"""Running a benchmark: data check, cells through joblib, storage, outputs."""
+
+import contextlib
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import joblib
+import pandas as pd
+
+from .. import __version__
+from .._torch_utils import resolve_device
+from ..datasets import DATA_DIR_ENV, PAPER_DATASETS, _resolve_flag, load_medmnist
+from . import _cells
+from ._config import METHOD_NAMES
+from ._report import write_outputs
+from ._store import ResultStore
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class MissingDataError(FileNotFoundError):
+    """One or more data sets of a run have no file; the message names each path."""
+
+
+def resolve_root(root=None):
+    """The MedMNIST data folder: ``root``, else ``$SKGENAUG_DATA_DIR``, else the
+    ``shared/medmnist`` folder beside the repository if it exists, else ``None``
+    (medmnist's default root).
+
+    Parameters
+    ----------
+    root : str, path-like or None
+        Explicit folder.
+
+    Returns
+    -------
+    root : str or None
+    """
+    if root:
+        return str(root)
+    if os.environ.get(DATA_DIR_ENV):
+        return os.environ[DATA_DIR_ENV]
+    shared = REPO_ROOT.parent / "shared" / "medmnist"
+    return str(shared) if shared.is_dir() else None
+
+
+def resolve_datasets(names):
+    """MedMNIST flags from names (``'all'`` = the paper's eight data sets).
+
+    Parameters
+    ----------
+    names : str or sequence of str
+        Comma list or sequence of names such as ``'breast'`` or ``'DermaMNIST'``.
+
+    Returns
+    -------
+    flags : list of str
+    """
+    names = names.split(",") if isinstance(names, str) else list(names)
+    names = [n.strip() for n in names if n.strip()]
+    if [n.lower() for n in names] == ["all"]:
+        return list(PAPER_DATASETS)
+    flags = []
+    for name in names:
+        flag = _resolve_flag(name)
+        if flag not in flags:
+            flags.append(flag)
+    return flags
+
+
+def check_data(datasets, root):
+    """Look for every data set's file before anything runs.
+
+    Parameters
+    ----------
+    datasets : list of str
+        MedMNIST flags.
+    root : str or None
+        Data folder.
+
+    Returns
+    -------
+    missing : dict
+        ``{flag: message}`` for each absent file (``load_medmnist``'s message: the
+        expected path and where to get the file).
+    """
+    missing = {}
+    for flag in datasets:
+        try:
+            load_medmnist(flag, "test", root=root)
+        except FileNotFoundError as exc:
+            missing[flag] = str(exc)
+    return missing
+
+
+def _run_one(cell, settings, root, device, threads):
+    # Looked up at call time so that tests can replace _cells.run_cell.
+    return cell, _cells.run_cell(cell, settings, root=root, device=device, threads=threads)
+
+
+@contextlib.contextmanager
+def _backend(backend, n_jobs, scheduler=None, client=None):
+    """joblib's parallel configuration; for 'dask', a distributed Client too."""
+    if backend != "dask":
+        with joblib.parallel_config(backend=backend, n_jobs=n_jobs):
+            yield
+        return
+    from dask.distributed import Client, LocalCluster
+
+    with contextlib.ExitStack() as stack:
+        if client is None:
+            if scheduler:
+                client = stack.enter_context(Client(scheduler))
+            else:
+                cluster = stack.enter_context(
+                    LocalCluster(n_workers=n_jobs, threads_per_worker=1,
+                                 dashboard_address=None)
+                )
+                client = stack.enter_context(Client(cluster))
+        with joblib.parallel_config(backend="dask", n_jobs=n_jobs):
+            yield
+
+
+def _progress(total, enabled):
+    if not enabled:
+        return contextlib.nullcontext(None)
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="cells", unit="cell", dynamic_ncols=True)
+
+
+def execute(todo, settings, store, *, root=None, device="cpu", threads=None, n_jobs=1,
+            backend="loky", scheduler=None, client=None, progress=True):
+    """Run cells and store each the moment it finishes.
+
+    Parameters
+    ----------
+    todo : list of Cell
+        Cells to run.
+    settings : dict
+        Profile settings.
+    store : ResultStore
+        Where finished cells go (written from this process only).
+    root, device, threads
+        Passed to :func:`~skgenaug.benchmark._cells.run_cell`.
+    n_jobs : int, default=1
+        Parallel cells.
+    backend : {'loky', 'threading', 'dask'}, default='loky'
+        joblib backend.
+    scheduler : str or None
+        Address of an existing Dask scheduler (``backend='dask'``).
+    client : dask.distributed.Client or None
+        An existing Dask client (``backend='dask'``; tests).
+    progress : bool, default=True
+        Show a tqdm bar with ETA.
+
+    Returns
+    -------
+    n_done : int
+        Cells run and stored.
+    """
+    if not todo:
+        return 0
+    tasks = (joblib.delayed(_run_one)(c, settings, root, device, threads) for c in todo)
+    n_done = 0
+    parallel = _backend(backend, n_jobs, scheduler, client)
+    with parallel, _progress(len(todo), progress) as bar:
+        results = joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks)
+        for cell, result in results:
+            store.put(cell, result, settings["profile"])
+            n_done += 1
+            if bar is not None:
+                bar.set_postfix_str(f"{cell.dataset} {METHOD_NAMES[cell.method]} "
+                                    f"f{cell.fold} s{cell.seed}", refresh=False)
+                bar.update()
+    return n_done
+
+
+def _versions():
+    import imblearn
+    import sklearn
+    import skorch
+    import torch
+
+    return dict(python=sys.version.split()[0], torch=torch.__version__,
+                skorch=skorch.__version__, sklearn=sklearn.__version__,
+                imblearn=imblearn.__version__, skgenaug=__version__,
+                numpy=__import__("numpy").__version__, joblib=joblib.__version__)
+
+
+def _device_name(device):
+    import torch
+
+    if str(device).startswith("cuda"):
+        return torch.cuda.get_device_name(torch.device(device))
+    return f"CPU ({platform.processor() or platform.machine()}, {os.cpu_count()} cores)"
+
+
+def _git_commit():
+    try:
+        out = subprocess.run(["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"],
+                             capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def default_threads(n_jobs):
+    """Torch threads per worker: 1, with parallelism coming from ``n_jobs`` cells.
+
+    Measured on the 2-core development machine (torch 2.13 CPU, ResNet-18 at width 8,
+    28x28 images): one thread per process trained fastest (2 threads were slower on a
+    CPU shared with other work, and oneDNN's convolution backward crashed with a
+    segmentation fault at 2 threads), so cells, not threads, share out the cores:
+    pass ``n_jobs`` = number of cores, or ``threads`` explicitly.
+
+    Parameters
+    ----------
+    n_jobs : int
+        Parallel cells (unused; kept so the rule can depend on it).
+
+    Returns
+    -------
+    threads : int
+    """
+    return 1
+
+
+def run_benchmark(settings, datasets, methods, selections, seeds, out, *, root=None,
+                  device="cpu", threads=None, n_jobs=1, backend="loky", scheduler=None,
+                  client=None, skip_missing=False, progress=True, command=None,
+                  log=print):
+    """Run (or resume) a benchmark and write its outputs.
+
+    Parameters
+    ----------
+    settings : dict
+        Profile settings (:func:`~skgenaug.benchmark.get_profile`).
+    datasets : list of str
+        MedMNIST flags.
+    methods, selections : list of str
+        Methods (``'none'``, ``'ae'``, ...) and selection rules (``'val'``,
+        ``'test-best'``).
+    seeds : list of int
+        Subset seeds.
+    out : str or path-like
+        Results folder (created); ``cells.sqlite`` there holds finished cells.
+    root : str or None
+        Data folder (see :func:`resolve_root`).
+    device : {'cpu', 'cuda', 'auto'} or str, default='cpu'
+        Torch device of every cell.
+    threads : int or None
+        Torch threads per worker; ``None``: :func:`default_threads`.
+    n_jobs, backend, scheduler, client, progress
+        See :func:`execute`.
+    skip_missing : bool, default=False
+        Drop data sets without a file (with a message) instead of stopping.
+    command : str or None
+        The command line, for the records.
+    log : callable, default=print
+        Where messages go.
+
+    Returns
+    -------
+    result : dict
+        ``cells`` (DataFrame), ``markdown`` (str), ``n_run``, ``n_reused``, ``out``.
+
+    Raises
+    ------
+    MissingDataError
+        If a data set has no file and ``skip_missing`` is false; raised before any
+        cell runs.
+    """
+    started, t0 = datetime.now(timezone.utc), time.perf_counter()
+    load_start = os.getloadavg() if hasattr(os, "getloadavg") else None
+    missing = check_data(datasets, root)
+    if missing:
+        text = "\n\n".join(missing.values())
+        if not skip_missing:
+            raise MissingDataError(
+                f"{len(missing)} data set(s) missing ({', '.join(missing)}); nothing was "
+                f"run. Pass --skip-missing to run the others.\n\n{text}"
+            )
+        log(f"Skipping missing data set(s) {', '.join(missing)}:\n{text}\n")
+        datasets = [d for d in datasets if d not in missing]
+    device = resolve_device(device)
+    threads = threads or default_threads(n_jobs)
+    if backend == "threading" and n_jobs > 1:
+        log("Note: with the threading backend, cells running at the same time share "
+            "torch's global random generator and thread count: results are not "
+            "reproducible. Use loky (processes) for reproducible numbers.")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    cells = _cells.make_cells(settings, datasets, methods, selections, seeds)
+    with ResultStore(out / "cells.sqlite") as store:
+        done = store.finished_keys()
+        todo = [c for c in cells if c.key not in done]
+        log(f"{len(cells)} cells: {len(cells) - len(todo)} already stored in "
+            f"{out / 'cells.sqlite'}, {len(todo)} to run (n_jobs={n_jobs}, "
+            f"backend={backend}, device={device}, torch threads per worker={threads}).")
+        n_run = execute(todo, settings, store, root=root, device=device, threads=threads,
+                        n_jobs=n_jobs, backend=backend, scheduler=scheduler,
+                        client=client, progress=progress)
+        keys = [c.key for c in cells]
+        frame = pd.DataFrame(store.rows(keys))
+        previews = store.previews(keys)
+        wall = time.perf_counter() - t0
+        store.add_run(dict(
+            started=started.isoformat(), finished=datetime.now(timezone.utc).isoformat(),
+            wall_s=wall, cells_run=n_run, n_jobs=n_jobs, threads=threads, backend=backend,
+            device=device, load_average_start=load_start,
+            load_average_end=os.getloadavg() if hasattr(os, "getloadavg") else None,
+            command=command,
+        ))
+        invocations = store.runs()
+    run_info = dict(profile=settings["profile"], description=settings["description"],
+                    folds=settings["folds"], seeds=list(seeds),
+                    test_max=settings["test_max"], device=_device_name(device),
+                    wall_s=wall, n_run=n_run, n_reused=len(cells) - n_run,
+                    cell_s=float(frame["wall_s"].sum()) if len(frame) else 0.0,
+                    command=command or "run_benchmark(...)")
+    config = dict(
+        settings=settings, datasets=datasets, methods=methods, selections=selections,
+        seeds=list(seeds), root=root, out=str(out), device=device,
+        device_name=run_info["device"], n_jobs=n_jobs, backend=backend, threads=threads,
+        command=command, versions=_versions(), git_commit=_git_commit(),
+        hostname=platform.node(), started=started.isoformat(),
+        finished=datetime.now(timezone.utc).isoformat(), wall_s=wall,
+        cells_total=len(cells), cells_run=n_run, cells_reused=len(cells) - n_run,
+        load_average_start=load_start,
+        load_average_end=os.getloadavg() if hasattr(os, "getloadavg") else None,
+        config_hashes={c.method: c.config_hash for c in cells},
+        cells_compute_s=run_info["cell_s"],
+        invocations=invocations,
+    )
+    if frame.empty:
+        log("No finished cells: nothing to report.")
+        return dict(cells=frame, markdown="", n_run=n_run, n_reused=0, out=out)
+    frame = frame.sort_values(["selection", "dataset", "method", "seed", "fold"],
+                              key=_table_order).reset_index(drop=True)
+    text = write_outputs(out, frame, run_info, config, previews)
+    return dict(cells=frame, markdown=text, n_run=n_run, n_reused=len(cells) - n_run,
+                out=out)
+
+
+def _table_order(column):
+    """Sort key: methods and selections in table order, the rest as they are."""
+    if column.name == "method":
+        return column.map(list(METHOD_NAMES).index)
+    if column.name == "selection":
+        return column.map({"val": 0, "test-best": 1})
+    if column.name == "dataset":
+        order = {flag: i for i, flag in enumerate(PAPER_DATASETS)}
+        return column.map(lambda flag: order.get(flag, len(order)))
+    return column

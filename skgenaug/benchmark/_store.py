@@ -1,0 +1,176 @@
+"""SQLite store of finished cells: one row per cell, written atomically on arrival.
+
+Only the parent process writes (results reach it through joblib's unordered
+generator), so there are never concurrent writers; WAL mode keeps readers (another
+shell inspecting the file) from blocking the writer. A row is committed in its own
+transaction the moment its cell finishes, so killing a run loses only running cells.
+"""
+
+import io
+import json
+import sqlite3
+import time
+from dataclasses import asdict
+
+import numpy as np
+
+_COLUMNS = ("dataset", "method", "fold", "seed", "selection", "config_hash")
+_METRICS = ("auc", "acc", "balanced_acc")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS cells (
+    key TEXT PRIMARY KEY,
+    dataset TEXT, method TEXT, fold INTEGER, seed INTEGER, selection TEXT,
+    config_hash TEXT, profile TEXT,
+    auc REAL, acc REAL, balanced_acc REAL,
+    result TEXT, preview BLOB, finished_at REAL
+);
+CREATE TABLE IF NOT EXISTS runs (started TEXT, info TEXT)
+"""
+
+
+def _pack(arrays):
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def _unpack(blob):
+    with np.load(io.BytesIO(blob)) as npz:
+        return {key: npz[key] for key in npz.files}
+
+
+class ResultStore:
+    """Finished benchmark cells in ``<folder>/cells.sqlite``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The SQLite file (created with its folder when absent).
+    """
+
+    def __init__(self, path):
+        self.path = str(path)
+        self._conn = sqlite3.connect(self.path, timeout=30)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.executescript(_SCHEMA)
+        self._conn.commit()
+
+    def close(self):
+        """Close the connection."""
+        self._conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def finished_keys(self):
+        """Keys of every stored cell.
+
+        Returns
+        -------
+        keys : set of str
+        """
+        return {row[0] for row in self._conn.execute("SELECT key FROM cells")}
+
+    def put(self, cell, result, profile):
+        """Store one finished cell in its own transaction.
+
+        Parameters
+        ----------
+        cell : Cell
+            The cell's identity.
+        result : dict
+            What :func:`run_cell` returned.
+        profile : str
+            Profile name (informative; the hash is what keys the cell).
+        """
+        result = dict(result)
+        preview = result.pop("preview", None)
+        row = dict(asdict(cell), key=cell.key, profile=profile,
+                   **{m: result.get(m) for m in _METRICS})
+        row["result"] = json.dumps(result, default=float)
+        row["preview"] = None if preview is None else _pack(preview)
+        row["finished_at"] = time.time()
+        names = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        with self._conn:  # one atomic transaction per cell
+            self._conn.execute(
+                f"INSERT OR REPLACE INTO cells ({names}) VALUES ({marks})",
+                tuple(row.values()),
+            )
+
+    def add_run(self, info):
+        """Record one invocation (times, cells run, parallel settings).
+
+        Parameters
+        ----------
+        info : dict
+            JSON-serialisable description; ``info['started']`` orders the runs.
+        """
+        with self._conn:
+            self._conn.execute("INSERT INTO runs VALUES (?, ?)",
+                               (str(info.get("started")), json.dumps(info, default=str)))
+
+    def runs(self):
+        """Every recorded invocation, oldest first.
+
+        Returns
+        -------
+        runs : list of dict
+        """
+        cursor = self._conn.execute("SELECT info FROM runs ORDER BY started")
+        return [json.loads(info) for (info,) in cursor]
+
+    def rows(self, keys=None):
+        """Stored cells as dicts (metrics and the cell's extra results flattened).
+
+        Parameters
+        ----------
+        keys : iterable of str or None
+            Only these cells; ``None`` means all.
+
+        Returns
+        -------
+        rows : list of dict
+        """
+        cursor = self._conn.execute(
+            "SELECT key, profile, finished_at, result, "
+            + ", ".join(_COLUMNS) + " FROM cells ORDER BY finished_at"
+        )
+        wanted = None if keys is None else set(keys)
+        out = []
+        for key, profile, finished_at, result, *values in cursor:
+            if wanted is not None and key not in wanted:
+                continue
+            row = dict(zip(_COLUMNS, values), key=key, profile=profile,
+                       finished_at=finished_at)
+            row.update(json.loads(result))
+            out.append(row)
+        return out
+
+    def previews(self, keys):
+        """Sample previews stored with the given cells.
+
+        Parameters
+        ----------
+        keys : iterable of str
+            Cells to look up.
+
+        Returns
+        -------
+        previews : dict
+            ``{(dataset, method): {'real', 'generated', 'y'}}`` for cells that have one.
+        """
+        wanted = set(keys)
+        out = {}
+        cursor = self._conn.execute(
+            "SELECT key, dataset, method, preview FROM cells "
+            "WHERE preview IS NOT NULL ORDER BY finished_at"
+        )
+        for key, dataset, method, blob in cursor:
+            if key in wanted:
+                out.setdefault((dataset, method), _unpack(blob))
+        return out

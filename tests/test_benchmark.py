@@ -1,0 +1,250 @@
+"""Tests of the MedMNIST benchmark (skgenaug.benchmark): smoke run end to end on small
+npz files written here, resume after an interruption, the Dask backend, config hashing,
+missing data, and the paired statistics."""
+
+import json
+import math
+import sqlite3
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skgenaug.benchmark import _cells, cli, get_profile, paired_comparison, run_benchmark
+from skgenaug.benchmark._config import config_hash, parse_methods, parse_selections
+from skgenaug.benchmark._paper import PAPER_TABLE2, paper_value
+from skgenaug.benchmark._run import MissingDataError, resolve_datasets
+from skgenaug.benchmark._stats import corrected_interval
+from skgenaug.datasets import make_image_classification
+
+METHODS = ["none", "ae", "cvae", "cgan"]
+
+
+def _write_npz(path, n_classes, n_channels, sizes, seed):
+    """A small file in MedMNIST's official npz layout."""
+    arrays = {}
+    for i, (split, n) in enumerate(zip(("train", "val", "test"), sizes)):
+        X, y = make_image_classification(
+            n, n_classes=n_classes, n_channels=n_channels, random_state=seed + i
+        )
+        arrays[f"{split}_images"] = X
+        arrays[f"{split}_labels"] = y.astype(np.uint8).reshape(-1, 1)
+    np.savez_compressed(path, **arrays)
+
+
+@pytest.fixture(scope="module")
+def data_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("medmnist")
+    _write_npz(root / "breastmnist.npz", 2, 1, (40, 12, 30), seed=0)
+    _write_npz(root / "dermamnist.npz", 7, 3, (70, 21, 35), seed=10)
+    return root
+
+
+@pytest.fixture
+def smoke():
+    return get_profile("smoke")
+
+
+def _run(settings, root, out, datasets=("breastmnist",), methods=("none", "ae"),
+         **kwargs):
+    kwargs.setdefault("progress", False)
+    kwargs.setdefault("log", lambda *a: None)
+    return run_benchmark(settings, list(datasets), list(methods), ["val"], [0], out,
+                         root=str(root), threads=1, **kwargs)
+
+
+def _scores(frame):
+    cols = ["dataset", "method", "fold", "seed", "selection", "auc", "acc", "balanced_acc"]
+    return frame[cols].sort_values(cols[:5]).reset_index(drop=True)
+
+
+@pytest.mark.slow
+def test_smoke_profile_end_to_end(data_root, tmp_path, capsys):
+    out = tmp_path / "out"
+    status = cli.main([
+        "--profile", "smoke", "--datasets", "breast,DermaMNIST", "--methods",
+        "None,AE,cVAE,cGAN", "--root", str(data_root), "--out", str(out),
+        "--no-progress", "--threads", "1",
+    ])
+    assert status == 0
+    printed = capsys.readouterr().out
+    assert "Running profile 'smoke'" in printed
+    assert "| data set | method | n | AUC |" in printed
+
+    cells = pd.read_csv(out / "cells.csv")
+    assert len(cells) == 2 * 4 * 2  # data sets x methods x folds
+    assert np.isfinite(cells[["auc", "acc", "balanced_acc"]].to_numpy()).all()
+    assert set(cells.method) == set(METHODS)
+    # The generators saw only the training part; 150 images added per class.
+    gen = cells[cells.method != "none"]
+    assert (gen.n_generated == 150 * np.where(gen.dataset == "breastmnist", 2, 7)).all()
+    assert (cells[cells.method == "none"].n_generated == 0).all()
+
+    text = (out / "results.md").read_text()
+    rows = [line for line in text.splitlines() if line.startswith("| breastmnist")
+            or line.startswith("| dermamnist")]
+    score_rows = [r for r in rows if r.count("|") == 11 and "±" in r]
+    assert len(score_rows) == 2 * 4
+    assert "Nadeau–Bengio" in text and "Chaptoukaev" in text
+    assert "subsampled" in text  # the smoke profile's test subsample is labelled
+    for verdict_line in [line for line in text.splitlines() if line.startswith("- **")]:
+        assert any(v in verdict_line for v in ("helps", "hurts", "no significant"))
+
+    config = json.loads((out / "config.json").read_text())
+    assert config["settings"]["profile"] == "smoke"
+    assert {"python", "torch", "skorch", "sklearn", "imblearn", "skgenaug"} <= set(
+        config["versions"])
+    assert config["wall_s"] > 0 and config["cells_run"] == 16
+    assert [run["cells_run"] for run in config["invocations"]] == [16]
+    for name in ["scores.png"] + [f"samples_{d}_{m}.png" for d in ("breastmnist",
+                                                                  "dermamnist")
+                                  for m in ("ae", "cvae", "cgan")]:
+        assert (out / name).stat().st_size > 1000, name
+    with sqlite3.connect(out / "cells.sqlite") as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("SELECT COUNT(*) FROM cells").fetchone()[0] == 16
+
+
+def test_interrupt_and_resume(data_root, tmp_path, smoke, monkeypatch):
+    reference = _run(smoke, data_root, tmp_path / "ref")
+    assert reference["n_run"] == 4
+
+    real_run_cell = _cells.run_cell
+    calls = []
+
+    def failing(cell, *args, **kwargs):
+        if len(calls) == 2:
+            raise KeyboardInterrupt("simulated interruption")
+        calls.append(cell.key)
+        return real_run_cell(cell, *args, **kwargs)
+
+    monkeypatch.setattr(_cells, "run_cell", failing)
+    with pytest.raises(KeyboardInterrupt):
+        _run(smoke, data_root, tmp_path / "out")
+    assert len(calls) == 2
+
+    def counting(cell, *args, **kwargs):
+        calls.append(cell.key)
+        return real_run_cell(cell, *args, **kwargs)
+
+    monkeypatch.setattr(_cells, "run_cell", counting)
+    resumed = _run(smoke, data_root, tmp_path / "out")
+    assert resumed["n_run"] == 2 and resumed["n_reused"] == 2
+    assert len(calls) == 4 and len(set(calls)) == 4  # no cell computed twice
+    pd.testing.assert_frame_equal(_scores(resumed["cells"]), _scores(reference["cells"]))
+
+    again = _run(smoke, data_root, tmp_path / "out")  # everything stored: nothing runs
+    assert again["n_run"] == 0 and len(calls) == 4
+
+
+def test_changed_config_does_not_reuse_stale_cells(data_root, tmp_path, smoke):
+    first = _run(smoke, data_root, tmp_path, methods=["none", "cgan"])
+    assert first["n_run"] == 4
+    changed = get_profile("smoke")
+    changed["samplers"]["cgan"]["max_epochs"] = 3
+    second = _run(changed, data_root, tmp_path, methods=["none", "cgan"])
+    # Only the cGAN cells depend on the cGAN settings.
+    assert second["n_run"] == 2 and second["n_reused"] == 2
+    assert config_hash(smoke, "cgan") != config_hash(changed, "cgan")
+    assert config_hash(smoke, "none") == config_hash(changed, "none")
+    changed["classifier"]["max_epochs"] = 3
+    assert _run(changed, data_root, tmp_path, methods=["none", "cgan"])["n_run"] == 4
+
+
+def test_dask_backend_matches_sequential(data_root, tmp_path, smoke):
+    distributed = pytest.importorskip("dask.distributed")
+    sequential = _run(smoke, data_root, tmp_path / "seq")
+    # One thread: cells running concurrently in one process would share torch's global
+    # random generator (seeded per fit), so only separate processes stay reproducible.
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        dask = _run(smoke, data_root, tmp_path / "dask", backend="dask", client=client,
+                    n_jobs=2)
+    assert dask["n_run"] == 4
+    pd.testing.assert_frame_equal(_scores(dask["cells"]), _scores(sequential["cells"]))
+
+
+def test_missing_data_set_is_reported_up_front(data_root, tmp_path, smoke, monkeypatch,
+                                               capsys):
+    calls = []
+    monkeypatch.setattr(_cells, "run_cell", lambda *a, **k: calls.append(a))
+    with pytest.raises(MissingDataError, match="pneumoniamnist.npz"):
+        _run(smoke, data_root, tmp_path, datasets=["breastmnist", "pneumoniamnist"])
+    assert calls == []  # nothing ran
+
+    status = cli.main(["--profile", "smoke", "--datasets", "breast,pneumonia", "--root",
+                       str(data_root), "--out", str(tmp_path), "--no-progress"])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert str(data_root / "pneumoniamnist.npz") in err and "--skip-missing" in err
+    assert calls == []
+
+    monkeypatch.undo()
+    messages = []
+    result = _run(smoke, data_root, tmp_path / "skip", methods=["none"],
+                  datasets=["breastmnist", "pneumoniamnist"], skip_missing=True,
+                  log=messages.append)
+    assert set(result["cells"].dataset) == {"breastmnist"}
+    assert any("pneumoniamnist.npz" in m for m in messages)
+
+
+def test_paired_statistics_on_hand_made_numbers():
+    rng = np.random.default_rng(0)
+    base = rng.uniform(0.7, 0.8, 10)
+    helps = paired_comparison(base + 0.05 + rng.normal(0, 0.003, 10), base, 1 / 9)
+    assert helps["verdict"] == "helps"
+    assert 0.04 < helps["mean_diff"] < 0.06 and helps["ci_low"] > 0
+    assert helps["p_corrected"] < 0.01 and helps["p_wilcoxon"] < 0.01
+
+    hurts = paired_comparison(base - 0.05 + rng.normal(0, 0.003, 10), base, 1 / 9)
+    assert hurts["verdict"] == "hurts" and hurts["ci_high"] < 0
+
+    same = paired_comparison(base, base, 1 / 9)
+    assert same["verdict"] == "no significant difference" and same["mean_diff"] == 0
+    assert math.isnan(same["p_wilcoxon"])
+
+    noisy = paired_comparison(base + rng.normal(0, 0.05, 10), base, 1 / 9)
+    assert noisy["verdict"] == "no significant difference"
+
+    few = paired_comparison(base[:4] + 0.05, base[:4], 1 / 3)
+    assert math.isnan(few["p_wilcoxon"])  # Wilcoxon only from 6 pairs
+
+
+def test_corrected_interval_is_wider_than_plain():
+    d = np.array([0.01, 0.03, 0.02, 0.04, 0.00, 0.02, 0.03, 0.01, 0.02, 0.02])
+    mean, low, high, p = corrected_interval(d, 1 / 9)
+    _, low0, high0, p0 = corrected_interval(d, 0.0)
+    assert mean == pytest.approx(0.02)
+    assert high - low > high0 - low0 and p > p0
+    # The plain form agrees with scipy's paired t-test.
+    from scipy import stats
+
+    assert p0 == pytest.approx(stats.ttest_1samp(d, 0).pvalue)
+    # Nadeau-Bengio: variance times (1/n + ratio).
+    se = math.sqrt((1 / 10 + 1 / 9) * d.var(ddof=1))
+    assert high - mean == pytest.approx(stats.t.ppf(0.975, 9) * se)
+
+
+def test_folds_are_shared_and_selection_uses_real_rows(data_root, smoke):
+    X_pool, y_pool, *_ = _cells._load("breastmnist", str(data_root), 0, "paper", 300)
+    assert len(y_pool) == 52  # the pooled train + val parts (breast used whole)
+    parts = [_cells.fold_indices(y_pool, 2, 0, f) for f in range(2)]
+    assert sorted(np.concatenate([p[1] for p in parts])) == list(range(52))
+    np.testing.assert_array_equal(parts[0][0], _cells.fold_indices(y_pool, 2, 0, 0)[0])
+
+
+def test_parsing_and_paper_numbers():
+    assert parse_methods("None,AE,cvae,CGAN") == METHODS
+    assert parse_methods("all") == METHODS
+    with pytest.raises(ValueError, match="Unknown method"):
+        parse_methods("vae")
+    assert parse_selections("test-best,val") == ["val", "test-best"]
+    assert resolve_datasets("breast,DermaMNIST,breastmnist") == ["breastmnist",
+                                                                  "dermamnist"]
+    assert len(resolve_datasets("all")) == 8
+    assert paper_value("breastmnist", "cvae", "acc") == 0.864
+    assert paper_value("pathmnist", "cgan", "auc") is None
+    assert len(PAPER_TABLE2) == 8
+    with pytest.raises(SystemExit):
+        cli.main(["--methods", "vae"])
