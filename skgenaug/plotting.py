@@ -13,6 +13,16 @@ import numpy as np
 
 from ._images import infer_image_shape
 
+__all__ = [
+    "METHOD_NAMES",
+    "METRIC_NAMES",
+    "plot_memorization",
+    "plot_nearest_training_images",
+    "plot_sample_grid",
+    "plot_scores",
+    "plot_training_curves",
+]
+
 #: Display names of the benchmark's method codes.
 METHOD_NAMES = {"none": "None", "ae": "AE", "cvae": "cVAE", "cgan": "cGAN"}
 

@@ -1,8 +1,8 @@
 """Public docstrings follow numpydoc, as a scikit-learn user expects.
 
 For every public class and function of ``skgenaug`` (``__all__``), of
-``skgenaug.datasets``, and of ``skgenaug.metrics`` and ``skgenaug.plotting``, checked
-with :func:`numpydoc.validate.validate`:
+``skgenaug.datasets``, ``skgenaug.metrics``, ``skgenaug.plotting``, ``skgenaug.nets``
+and ``skgenaug.benchmark``, checked with :func:`numpydoc.validate.validate`:
 
 - the documented parameters are exactly the signature's, in order (PR01, PR02, PR03),
   with a Parameters section wherever there are parameters (a class is checked against
@@ -32,6 +32,19 @@ MODULES = {
     "skgenaug.datasets": False,
     "skgenaug.metrics": True,
     "skgenaug.plotting": True,
+    "skgenaug.nets": False,
+    "skgenaug.benchmark": True,
+}
+
+#: Public names left out of the check, with the reason.
+EXCLUDED = {
+    # Defined in skgenaug/benchmark/_cells.py and _config.py, which are being edited
+    # concurrently by other work; add them back once those files settle.
+    "skgenaug.benchmark.Cell": "defined in _cells.py (being edited concurrently)",
+    "skgenaug.benchmark.make_cells": "defined in _cells.py (being edited concurrently)",
+    "skgenaug.benchmark.run_cell": "defined in _cells.py (being edited concurrently)",
+    "skgenaug.benchmark.config_hash": "defined in _config.py (being edited concurrently)",
+    "skgenaug.benchmark.get_profile": "defined in _config.py (being edited concurrently)",
 }
 
 #: Methods whose parameters are checked when skgenaug defines them.
@@ -83,6 +96,8 @@ def _public_objects():
                 obj.__module__ != module_name
             ):
                 continue  # without __all__: only what the module defines
+            if f"{module_name}.{name}" in EXCLUDED:
+                continue
             found.append((f"{module_name}.{name}", obj))
     return found
 
@@ -140,6 +155,9 @@ def test_public_names_found():
         "skgenaug.AddPerClass",
         "skgenaug.datasets.load_medmnist",
         "skgenaug.datasets.make_image_classification",
+        "skgenaug.nets.Autoencoder",
+        "skgenaug.nets.ResNet18",
+        "skgenaug.nets.mlp",
     ):
         assert expected in names
 

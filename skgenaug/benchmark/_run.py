@@ -24,7 +24,16 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class MissingDataError(FileNotFoundError):
-    """One or more data sets of a run have no file; the message names each path."""
+    """One or more data sets of a run have no file; the message names each path.
+
+    Raised by :func:`run_benchmark` before any cell runs.
+
+    Examples
+    --------
+    >>> from skgenaug.benchmark import MissingDataError
+    >>> issubclass(MissingDataError, FileNotFoundError)
+    True
+    """
 
 
 def resolve_root(root=None):
@@ -256,10 +265,12 @@ def run_benchmark(settings, datasets, methods, selections, seeds, out, *, root=N
         Torch device of every cell.
     threads : int or None
         Torch threads per worker; ``None``: :func:`default_threads`.
-    n_jobs, backend, scheduler, client, progress
+    n_jobs, backend, scheduler, client
         See :func:`execute`.
     skip_missing : bool, default=False
         Drop data sets without a file (with a message) instead of stopping.
+    progress : bool, default=True
+        See :func:`execute`.
     command : str or None
         The command line, for the records.
     log : callable, default=print
@@ -275,6 +286,20 @@ def run_benchmark(settings, datasets, methods, selections, seeds, out, *, root=N
     MissingDataError
         If a data set has no file and ``skip_missing`` is false; raised before any
         cell runs.
+
+    Examples
+    --------
+    A run stops before any cell when a data set has no file:
+
+    >>> import tempfile
+    >>> from skgenaug.benchmark import MissingDataError, get_profile, run_benchmark
+    >>> folder = tempfile.mkdtemp()
+    >>> try:
+    ...     run_benchmark(get_profile("smoke"), ["pneumoniamnist"], ["none"], ["val"],
+    ...                   [0], out=folder, root=folder, log=lambda message: None)
+    ... except MissingDataError:
+    ...     print("missing")
+    missing
     """
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
     load_start = os.getloadavg() if hasattr(os, "getloadavg") else None

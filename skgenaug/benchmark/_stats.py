@@ -103,6 +103,15 @@ def paired_comparison(method_scores, baseline_scores, test_train_ratio, confiden
         ``n``, ``mean_diff``, ``ci_low``, ``ci_high``, ``p_corrected`` (Nadeau-Bengio),
         ``p_ttest_rel`` (plain paired t-test), ``p_wilcoxon`` (``nan`` for ``n < 6`` or
         all-zero differences) and ``verdict`` (from the corrected interval).
+
+    Examples
+    --------
+    >>> from skgenaug.benchmark import paired_comparison
+    >>> result = paired_comparison([0.8, 0.9, 0.85], [0.7, 0.8, 0.8], test_train_ratio=0.25)
+    >>> result["n"], round(result["mean_diff"], 3)
+    (3, 0.083)
+    >>> result["verdict"]
+    'no significant difference'
     """
     a = np.asarray(method_scores, dtype=float)
     b = np.asarray(baseline_scores, dtype=float)

@@ -47,6 +47,15 @@ class ResultStore:
     ----------
     path : str or path-like
         The SQLite file (created with its folder when absent).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from skgenaug.benchmark import ResultStore
+    >>> folder = tempfile.mkdtemp()
+    >>> with ResultStore(os.path.join(folder, "cells.sqlite")) as store:
+    ...     print(len(store.finished_keys()))
+    0
     """
 
     def __init__(self, path):

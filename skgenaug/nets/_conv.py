@@ -103,6 +103,14 @@ class ConvEncoder(nn.Module):
     ----------
     n_outputs : int
         Width of the flat feature vector.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skgenaug.nets import ConvEncoder
+    >>> net = ConvEncoder((28, 28, 1), widths=(4, 8))
+    >>> net(torch.zeros(2, 784)).shape == (2, net.n_outputs)
+    True
     """
 
     def __init__(self, image_shape, widths=(32, 64), n_conditions=0, norm="batch"):
@@ -147,6 +155,13 @@ class ConvDecoder(nn.Module):
         goes through them in reverse, ending in ``channels`` maps.
     n_inputs : int
         Width of the input vector (code, or noise and one-hot class).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skgenaug.nets import ConvDecoder
+    >>> ConvDecoder((28, 28, 1), widths=(4, 8), n_inputs=6)(torch.zeros(2, 6)).shape
+    torch.Size([2, 784])
     """
 
     def __init__(self, image_shape, widths=(32, 64), n_inputs=32):
@@ -189,6 +204,16 @@ class ConvAutoencoder(nn.Module):
         Encoder channel widths, image side first; the decoder mirrors them.
     latent_dim : int, default=32
         Width of the code.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skgenaug.nets import ConvAutoencoder
+    >>> net = ConvAutoencoder((28, 28, 1), hidden_layer_sizes=(4, 8), latent_dim=6)
+    >>> net.encode(torch.zeros(2, 784)).shape
+    torch.Size([2, 6])
+    >>> net(torch.zeros(2, 784)).shape
+    torch.Size([2, 784])
     """
 
     def __init__(self, image_shape, hidden_layer_sizes=(32, 64), latent_dim=32):
@@ -221,6 +246,17 @@ class ConvConditionalVAE(nn.Module):
         Encoder channel widths, image side first; the decoder mirrors them.
     latent_dim : int, default=16
         Width of the latent Gaussian.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skgenaug.nets import ConvConditionalVAE
+    >>> net = ConvConditionalVAE((28, 28, 1), 3, hidden_layer_sizes=(4, 8), latent_dim=6)
+    >>> mean, log_var = net.encode(torch.zeros(2, 784), torch.tensor([0, 2]))
+    >>> mean.shape
+    torch.Size([2, 6])
+    >>> net.decode(mean, torch.tensor([0, 2])).shape
+    torch.Size([2, 784])
     """
 
     def __init__(self, image_shape, n_classes, hidden_layer_sizes=(32, 64), latent_dim=16):
@@ -270,6 +306,17 @@ class ConvConditionalGAN(nn.Module):
         Add a class head to the discriminator (ACGAN, Odena et al. 2017). The
         discriminator then sees the image alone (predicting the class is its task) and
         the class enters the generator only.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skgenaug.nets import ConvConditionalGAN
+    >>> net = ConvConditionalGAN((28, 28, 1), 3, hidden_layer_sizes=(8, 4), latent_dim=6)
+    >>> fake = net.generate(torch.zeros(2, 6), torch.tensor([0, 2]))
+    >>> fake.shape
+    torch.Size([2, 784])
+    >>> net.discriminate(fake, torch.tensor([0, 2])).shape
+    torch.Size([2])
     """
 
     def __init__(

@@ -26,6 +26,14 @@ def mlp(sizes, *, activation=nn.LeakyReLU, final_activation=None, dropout=0.0):
     Returns
     -------
     nn.Sequential
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skgenaug.nets import mlp
+    >>> net = mlp([4, 8, 2])
+    >>> net(torch.zeros(3, 4)).shape
+    torch.Size([3, 2])
     """
     layers = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
@@ -51,6 +59,15 @@ class Autoencoder(nn.Module):
         Encoder hidden widths, outermost first (the paper uses four).
     latent_dim : int
         Width of the code.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skgenaug.nets import Autoencoder
+    >>> Autoencoder(784).encode(torch.zeros(2, 784)).shape
+    torch.Size([2, 32])
+    >>> Autoencoder(784)(torch.zeros(2, 784)).shape
+    torch.Size([2, 784])
     """
 
     def __init__(self, n_features, hidden_layer_sizes=(512, 256, 128, 64), latent_dim=32):
@@ -85,6 +102,17 @@ class ConditionalVAE(nn.Module):
         Encoder hidden widths (the paper uses two); the decoder mirrors them.
     latent_dim : int
         Width of the latent Gaussian.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skgenaug.nets import ConditionalVAE
+    >>> net = ConditionalVAE(784, n_classes=3, hidden_layer_sizes=(16, 8), latent_dim=4)
+    >>> mean, log_var = net.encode(torch.zeros(2, 784), torch.tensor([0, 2]))
+    >>> mean.shape
+    torch.Size([2, 4])
+    >>> net.decode(mean, torch.tensor([0, 2])).shape
+    torch.Size([2, 784])
     """
 
     def __init__(self, n_features, n_classes, hidden_layer_sizes=(512, 256), latent_dim=16):
@@ -138,6 +166,17 @@ class ConditionalGAN(nn.Module):
         Add a class head on the discriminator's last hidden layer (ACGAN, Odena et al.
         2017). The discriminator then sees the image alone (predicting the class is its
         task) and the label enters the generator only.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skgenaug.nets import ConditionalGAN
+    >>> net = ConditionalGAN(784, n_classes=3, hidden_layer_sizes=(8, 16), latent_dim=4)
+    >>> fake = net.generate(torch.zeros(2, 4), torch.tensor([0, 2]))
+    >>> fake.shape
+    torch.Size([2, 784])
+    >>> net.discriminate(fake, torch.tensor([0, 2])).shape
+    torch.Size([2])
     """
 
     def __init__(

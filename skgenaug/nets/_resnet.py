@@ -16,6 +16,13 @@ class BasicBlock(nn.Module):
         Channels going out.
     stride : int, default=1
         Stride of the first convolution (and of the projection shortcut).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skgenaug.nets import BasicBlock
+    >>> BasicBlock(4, 8, stride=2)(torch.zeros(2, 4, 14, 14)).shape
+    torch.Size([2, 8, 7, 7])
     """
 
     def __init__(self, in_planes, planes, stride=1):
