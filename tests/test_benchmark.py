@@ -87,11 +87,24 @@ def test_smoke_profile_end_to_end(data_root, tmp_path, capsys):
     assert len(score_rows) == 2 * 4
     assert "Nadeau–Bengio" in text and "Chaptoukaev" in text
     assert "subsampled" in text  # the smoke profile's test subsample is labelled
+    assert "## Generated-image quality" in text
+    quality = pd.read_csv(out / "quality.csv")
+    assert sorted(zip(quality.dataset, quality.method)) == sorted(
+        (d, m) for d in ("breastmnist", "dermamnist") for m in ("ae", "cvae", "cgan"))
+    metrics = ["frechet_distance_mean", "precision_mean", "recall_mean"]
+    assert np.isfinite(quality[metrics].to_numpy()).all()
+    assert (quality.n == 2).all()  # one report per fold
+    assert "quality" not in cells.columns
+    second = text.split("## Generated-image quality")[1].splitlines()
+    assert sum(line.startswith(("| breastmnist", "| dermamnist")) for line in second) == 6
     for verdict_line in [line for line in text.splitlines() if line.startswith("- **")]:
         assert any(v in verdict_line for v in ("helps", "hurts", "no significant"))
 
     config = json.loads((out / "config.json").read_text())
     assert config["settings"]["profile"] == "smoke"
+    assert len(config["quality"]) == 2 * 3
+    assert all(np.isfinite(r["frechet_distance_mean"]) and 0 <= r["precision_mean"] <= 1
+               for r in config["quality"])
     assert {"python", "torch", "skorch", "sklearn", "imblearn", "skgenaug"} <= set(
         config["versions"])
     assert config["wall_s"] > 0 and config["cells_run"] == 16

@@ -20,6 +20,7 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from .. import AddPerClass, AESampler, CGANSampler, CVAESampler, ResNetClassifier
 from ..classifier import medmnist_auc
 from ..datasets import load_paper_subset
+from ..metrics import quality_report
 from ._config import config_hash
 
 SAMPLERS = {"ae": AESampler, "cvae": CVAESampler, "cgan": CGANSampler}
@@ -204,7 +205,10 @@ def run_cell(cell, settings, root=None, device="cpu", threads=None):
     -------
     result : dict
         Scores (``auc``, ``acc``, ``balanced_acc`` on the test split), sizes, timings,
-        the kept epoch, and, for fold 0 of seed 0, a ``preview`` of generated images.
+        the kept epoch, for sampler cells with the profile's ``quality`` setting a
+        ``quality`` dict (:func:`~skgenaug.metrics.quality_report` of the sampler, on
+        the held-out fold), and, for fold 0 of seed 0, a ``preview`` of generated
+        images.
     """
     if threads:
         torch.set_num_threads(threads)
@@ -258,4 +262,22 @@ def run_cell(cell, settings, root=None, device="cpu", threads=None):
     )
     if sampler is not None and cell.fold == 0 and cell.seed == 0:
         result["preview"] = _preview(X_train, y_train, X_fit, y_fit)
+    if sampler is not None and settings.get("quality") is not None:
+        result["quality"] = _quality(sampler, settings["quality"], X_train, y_train,
+                                     X_pool[val_idx], y_pool[val_idx], random_state,
+                                     device)
     return result
+
+
+def _quality(sampler, options, X_train, y_train, X_hold, y_hold, random_state, device):
+    """Generated-image quality of a fitted sampler against its training part.
+
+    Scored against the held-out fold (real images), never the test split.
+    """
+    options = dict(options)
+    feature = options.pop("feature_estimator", None)
+    if isinstance(feature, dict):
+        feature = ResNetClassifier(**feature, device=device)
+    return quality_report(sampler, X_train, y_train, X_hold, y_hold,
+                          feature_estimator=feature, device=device,
+                          random_state=random_state, **options)

@@ -49,6 +49,9 @@ PROFILES = {
             cvae=dict(max_epochs=300),
             cgan=dict(max_epochs=1000),
         ),
+        # Generated-image quality of each sampler cell (skgenaug.metrics.quality_report;
+        # None = the metrics' default small ResNet embedding and utility classifier).
+        quality=dict(utility=True, feature_estimator=None),
     ),
     # A documented CPU-sized reduction (see docs/results/README.md for its timing).
     "quick": dict(
@@ -70,6 +73,7 @@ PROFILES = {
             cvae=dict(max_epochs=40, hidden_layer_sizes=(256, 128)),
             cgan=dict(max_epochs=100, hidden_layer_sizes=(64, 128, 256)),
         ),
+        quality=dict(utility=True, feature_estimator=None),
     ),
     # End-to-end check of the machinery; its numbers mean nothing.
     "smoke": dict(
@@ -90,6 +94,10 @@ PROFILES = {
             cvae=dict(max_epochs=2, hidden_layer_sizes=(32,), latent_dim=4),
             cgan=dict(max_epochs=2, hidden_layer_sizes=(16, 32), latent_dim=8),
         ),
+        # Tiny embedding, no utility fits: keeps the smoke run short.
+        quality=dict(utility=False, feature_estimator=dict(
+            width=2, max_epochs=2, batch_size=128, lr=1e-3, optimizer="adam",
+            selection=None, validation_fraction=0.0)),
     ),
 }
 
@@ -195,6 +203,8 @@ def cell_settings(settings, method):
         for key in ("folds", "n_per_class", "add_per_class", "test_max", "classifier")
     }
     relevant["sampler"] = settings["samplers"].get(method) if method != "none" else None
+    if method != "none" and settings.get("quality") is not None:
+        relevant["quality"] = settings["quality"]  # only sampler cells compute it
     relevant["method"] = method
     relevant["skgenaug"] = __version__
     relevant["protocol"] = PROTOCOL_VERSION

@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 
+from ..metrics import quality_markdown, summarize_quality
 from ._config import METHOD_NAMES, SELECTION_NAMES
 from ._paper import PAPER_CITATION, paper_value
 from ._stats import paired_comparison
@@ -315,7 +316,10 @@ def plot_samples(preview, title, path):
 
 
 def write_outputs(out, cells, run_info, config, previews):
-    """Write results.md, cells.csv, config.json, scores.png and the sample grids.
+    """Write results.md, cells.csv, config.json, scores.png, sample grids, quality.csv.
+
+    quality.csv (also config.json's ``quality`` and a second table of results.md) is
+    written when the cells carry :func:`~skgenaug.metrics.quality_report` results.
 
     Parameters
     ----------
@@ -337,6 +341,25 @@ def write_outputs(out, cells, run_info, config, previews):
     """
     summary, comparisons = summarize(cells), compare(cells)
     text = markdown(summary, comparisons, run_info)
+    if "quality" in cells.columns:
+        quality = summarize_quality(cells)
+        config = dict(config, quality=quality.to_dict("records"))
+        if len(quality):
+            quality.to_csv(out / "quality.csv", index=False)
+            shown = quality.assign(method=quality.method.map(METHOD_NAMES))
+            text += (
+                "\n\n## Generated-image quality\n\n"
+                "Each sampler (fitted on a fold's training part) against its training "
+                "images, in the embedding of a small ResNet trained on them: Fréchet "
+                "distance (FD; 'FD real' is the held-out real fold's, the reference), "
+                "precision / recall / density / coverage (k = 5), the share of "
+                "near-copies of training images, and, where computed, train-synthetic-"
+                "test-real (TSTR), train-real-test-synthetic (TRTS) and real-only "
+                "(TRTR) accuracies on the held-out fold. Mean ± std over folds x seeds "
+                "(shared by both selection rules).\n\n"
+                + quality_markdown(shown)
+            )
+        cells = cells.drop(columns="quality")
     (out / "results.md").write_text(text + "\n")
     cells.to_csv(out / "cells.csv", index=False)
     summary.to_csv(out / "summary.csv", index=False)
