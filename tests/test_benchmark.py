@@ -10,8 +10,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from skgenaug import AddPerClass
 from skgenaug.benchmark import _cells, cli, get_profile, paired_comparison, run_benchmark
-from skgenaug.benchmark._config import config_hash, parse_methods, parse_selections
+from skgenaug.benchmark._config import (
+    METHOD_NAMES,
+    cell_settings,
+    config_hash,
+    parse_methods,
+    parse_selections,
+)
+from skgenaug.benchmark._config import METHODS as ALL_METHODS
 from skgenaug.benchmark._paper import PAPER_TABLE2, paper_value
 from skgenaug.benchmark._run import MissingDataError, resolve_datasets
 from skgenaug.benchmark._stats import corrected_interval
@@ -249,7 +257,12 @@ def test_folds_are_shared_and_selection_uses_real_rows(data_root, smoke):
 
 def test_parsing_and_paper_numbers():
     assert parse_methods("None,AE,cvae,CGAN") == METHODS
-    assert parse_methods("all") == METHODS
+    assert parse_methods("all") == list(ALL_METHODS)
+    assert len(ALL_METHODS) == 12 and set(METHOD_NAMES) == set(ALL_METHODS)
+    assert parse_methods("smote,Geometric,wgan-gp") == ["wgan-gp", "geometric", "smote"]
+    # Every method has settings in every profile.
+    for name in ("paper", "quick", "smoke"):
+        assert set(get_profile(name)["samplers"]) == set(ALL_METHODS) - {"none"}
     with pytest.raises(ValueError, match="Unknown method"):
         parse_methods("vae")
     assert parse_selections("test-best,val") == ["val", "test-best"]
@@ -261,3 +274,74 @@ def test_parsing_and_paper_numbers():
     assert len(PAPER_TABLE2) == 8
     with pytest.raises(SystemExit):
         cli.main(["--methods", "vae"])
+
+
+@pytest.mark.slow
+def test_new_methods_smoke_run(data_root, tmp_path, capsys):
+    out = tmp_path / "out"
+    status = cli.main([
+        "--profile", "smoke", "--methods", "none,geometric,smote", "--root",
+        str(data_root), "--out", str(out), "--no-progress", "--threads", "1",
+    ])
+    assert status == 0
+    cells = pd.read_csv(out / "cells.csv")
+    assert sorted(set(cells.method)) == ["geometric", "none", "smote"]
+    assert np.isfinite(cells[["auc", "acc", "balanced_acc"]].to_numpy()).all()
+    gen = cells[cells.method != "none"]
+    assert (gen.n_generated == 150 * 2).all()  # AddPerClass(150) in the paper scenario
+    text = (out / "results.md").read_text()
+    assert "| breastmnist | Geometric |" in text and "| breastmnist | SMOTE |" in text
+    # Quality is reported for the geometric sampler (it has generate), not for SMOTE.
+    quality = pd.read_csv(out / "quality.csv")
+    assert set(quality.method) == {"geometric"}
+
+
+def test_long_tail_subset_and_strategy():
+    assert _cells.long_tail_counts([150] * 7)[0] == 150
+    assert _cells.long_tail_counts([150] * 7)[-1] == 15
+    counts = _cells.long_tail_counts([150, 150, 150])
+    assert counts == [150, round(150 * 0.1 ** 0.5), 15]
+    y = np.repeat(np.arange(3), 150)
+    keep = _cells.long_tail_indices(y, seed=0)
+    assert np.bincount(y[keep]).tolist() == counts
+    np.testing.assert_array_equal(keep, _cells.long_tail_indices(y, seed=0))
+
+    settings = get_profile("smoke", scenario="long-tail")
+    assert _cells.sampling_strategy(settings) == "auto"
+    assert isinstance(_cells.sampling_strategy(get_profile("smoke")), AddPerClass)
+    # The scenario enters the hash; the paper scenario keeps its hashes.
+    assert config_hash(settings, "none") != config_hash(get_profile("smoke"), "none")
+    assert "scenario" not in cell_settings(get_profile("smoke"), "ae")
+    with pytest.raises(ValueError, match="scenario"):
+        get_profile("smoke", scenario="skewed")
+
+    # The training part of a long-tail cell is long-tailed; augmentation balances it.
+    X = np.zeros((len(y), 28, 28), dtype=np.uint8)
+    sampler = _cells.make_sampler("geometric", settings, random_state=0)
+    X_res, y_res = sampler.fit_resample(X[keep], y[keep])
+    assert np.bincount(y_res).tolist() == [150, 150, 150]
+
+
+@pytest.mark.slow
+def test_long_tail_smoke_run(data_root, tmp_path, smoke):
+    settings = get_profile("smoke", scenario="long-tail")
+    X_pool, y_pool, *_ = _cells._load("breastmnist", str(data_root), 0, "paper", 300,
+                                      "long-tail")
+    X_bal, y_bal, *_ = _cells._load("breastmnist", str(data_root), 0, "paper", 300)
+    assert len(y_pool) < len(y_bal)
+    out = tmp_path / "lt"
+    result = _run(settings, data_root, out, methods=("none", "geometric"))
+    frame = result["cells"]
+    gen = frame[frame.method == "geometric"]
+    # Balanced by 'auto': every class topped up to the largest in the training part.
+    for _, row in gen.iterrows():
+        train_idx, _ = _cells.fold_indices(y_pool, settings["folds"], 0, int(row.fold))
+        counts = np.bincount(y_pool[train_idx])
+        assert counts[1] < counts[0]
+        assert row.n_generated == (counts.max() - counts).sum()
+    text = (out / "results.md").read_text()
+    assert "long-tail scenario" in text and "BACC" in text
+    assert set(frame.config_hash) == {config_hash(settings, m)
+                                      for m in ("none", "geometric")}
+    assert not set(frame.config_hash) & {config_hash(smoke, m)
+                                         for m in ("none", "geometric")}

@@ -14,16 +14,45 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
+from imblearn.over_sampling import SMOTE, RandomOverSampler
 from sklearn.metrics import accuracy_score, balanced_accuracy_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
-from .. import AddPerClass, AESampler, CGANSampler, CVAESampler, ResNetClassifier
+from .. import (
+    AddPerClass,
+    AESampler,
+    CGANSampler,
+    CVAESampler,
+    FlatImageSampler,
+    GeometricSampler,
+    ResNetClassifier,
+)
 from ..classifier import medmnist_auc
 from ..datasets import load_paper_subset
 from ..metrics import quality_report
-from ._config import config_hash
+from ._config import LONG_TAIL_RATIO, config_hash
 
-SAMPLERS = {"ae": AESampler, "cvae": CVAESampler, "cgan": CGANSampler}
+
+def _flat(kind):
+    def build(sampling_strategy, random_state, device, **params):
+        return FlatImageSampler(kind(sampling_strategy=sampling_strategy,
+                                     random_state=random_state, **params))
+    return build
+
+
+def _geometric(sampling_strategy, random_state, device, **params):
+    return GeometricSampler(sampling_strategy=sampling_strategy,
+                            random_state=random_state, **params)
+
+
+#: Sampler of each method; its profile entry gives the remaining parameters
+#: (``architecture``, ``objective``, ... included, so that the hash covers them).
+SAMPLERS = {
+    "ae": AESampler, "cvae": CVAESampler, "cgan": CGANSampler,
+    "ae-conv": AESampler, "cvae-conv": CVAESampler, "cgan-conv": CGANSampler,
+    "wgan-gp": CGANSampler, "acgan": CGANSampler,
+    "geometric": _geometric, "ros": _flat(RandomOverSampler), "smote": _flat(SMOTE),
+}
 
 #: Generated and real images kept per class for the sample grids (fold 0, seed 0 only).
 PREVIEW_PER_CLASS = 8
@@ -38,7 +67,7 @@ class Cell:
     dataset : str
         MedMNIST flag, e.g. ``'breastmnist'``.
     method : str
-        ``'none'``, ``'ae'``, ``'cvae'`` or ``'cgan'``.
+        ``'none'``, ``'ae'``, ... (:data:`~skgenaug.benchmark._config.METHODS`).
     fold : int
         Held-out fold of the pooled subset.
     seed : int
@@ -95,9 +124,91 @@ def make_cells(settings, datasets, methods, selections, seeds):
     ]
 
 
+def long_tail_counts(counts, ratio=LONG_TAIL_RATIO):
+    """Images kept per class by the long-tail scenario.
+
+    Class ``k`` (``k = 0 .. K-1`` in label order) keeps
+    ``max(1, round(n_k * ratio ** (k / (K - 1))))`` of its ``n_k`` images: all of the
+    first class, a fraction ``ratio`` of the last, geometrically in between (150 down
+    to 15 for the paper's 150 per class and ``ratio=0.1``).
+
+    Parameters
+    ----------
+    counts : sequence of int
+        Images per class, in label order.
+    ratio : float, default=LONG_TAIL_RATIO
+        Kept fraction of the last class.
+
+    Returns
+    -------
+    kept : list of int
+
+    Examples
+    --------
+    >>> from skgenaug.benchmark._cells import long_tail_counts
+    >>> long_tail_counts([150] * 5)
+    [150, 84, 47, 27, 15]
+    """
+    K = len(counts)
+    return [
+        max(1, int(round(n * ratio ** (k / (K - 1) if K > 1 else 0))))
+        for k, n in enumerate(counts)
+    ]
+
+
+def long_tail_indices(y, seed, ratio=LONG_TAIL_RATIO):
+    """Rows of a (training) part kept by the long-tail scenario.
+
+    Parameters
+    ----------
+    y : ndarray
+        Labels of the part.
+    seed : int
+        Seed of the draw of the kept rows (the subset seed).
+    ratio : float, default=LONG_TAIL_RATIO
+        Kept fraction of the last class (:func:`long_tail_counts`).
+
+    Returns
+    -------
+    keep : ndarray
+        Sorted row indices.
+    """
+    labels, counts = np.unique(y, return_counts=True)
+    rng = np.random.RandomState(seed)
+    keep = [
+        rng.choice(np.flatnonzero(y == label), size=n, replace=False)
+        for label, n in zip(labels, long_tail_counts(counts, ratio))
+    ]
+    return np.sort(np.concatenate(keep))
+
+
+def sampling_strategy(settings):
+    """The samplers' ``sampling_strategy`` in the settings' scenario.
+
+    ``AddPerClass(add_per_class)`` for ``'balanced'`` (the paper's), ``'auto'`` (top
+    every class up to the largest) for ``'long-tail'``.
+
+    Parameters
+    ----------
+    settings : dict
+        Profile settings.
+
+    Returns
+    -------
+    strategy : AddPerClass or str
+    """
+    if settings.get("scenario", "balanced") == "long-tail":
+        return "auto"
+    return AddPerClass(settings["add_per_class"])
+
+
 @functools.lru_cache(maxsize=4)
-def _load(dataset, root, seed, n_per_class, test_max):
+def _load(dataset, root, seed, n_per_class, test_max, scenario="balanced"):
     data = load_paper_subset(dataset, root=root, n_per_class=n_per_class, random_state=seed)
+    X_train, y_train = data.X_train, data.y_train
+    if scenario == "long-tail":  # the training part only; the validation part as is
+        keep = long_tail_indices(y_train, seed)
+        X_train, y_train = X_train[keep], y_train[keep]
     X_test, y_test = data.X_test, data.y_test
     if test_max is not None and len(y_test) > test_max:
         # Labelled as a subsample wherever it is reported (the smoke profile only).
@@ -106,8 +217,8 @@ def _load(dataset, root, seed, n_per_class, test_max):
         )
         keep = np.sort(keep)
         X_test, y_test = X_test[keep], y_test[keep]
-    X_pool = np.concatenate([data.X_train, data.X_val])
-    y_pool = np.concatenate([data.y_train, data.y_val])
+    X_pool = np.concatenate([X_train, data.X_val])
+    y_pool = np.concatenate([y_train, data.y_val])
     n_classes = len(data.target_names)
     return X_pool, y_pool, X_test, y_test, n_classes
 
@@ -140,9 +251,10 @@ def make_sampler(method, settings, random_state, device="cpu"):
     Parameters
     ----------
     method : str
-        ``'none'``, ``'ae'``, ``'cvae'`` or ``'cgan'``.
+        A name of :data:`~skgenaug.benchmark._config.METHODS`.
     settings : dict
-        Profile settings.
+        Profile settings (its scenario chooses the sampling strategy:
+        :func:`sampling_strategy`).
     random_state : int
         Sampler seed.
     device : str, default='cpu'
@@ -155,7 +267,7 @@ def make_sampler(method, settings, random_state, device="cpu"):
     if method == "none":
         return None
     return SAMPLERS[method](
-        sampling_strategy=AddPerClass(settings["add_per_class"]),
+        sampling_strategy=sampling_strategy(settings),
         random_state=random_state,
         device=device,
         **settings["samplers"][method],
@@ -216,6 +328,7 @@ def run_cell(cell, settings, root=None, device="cpu", threads=None):
     X_pool, y_pool, X_test, y_test, n_classes = _load(
         cell.dataset, None if root is None else str(root), cell.seed,
         settings["n_per_class"], settings["test_max"],
+        settings.get("scenario", "balanced"),
     )
     train_idx, val_idx = fold_indices(y_pool, settings["folds"], cell.seed, cell.fold)
     X_train, y_train = X_pool[train_idx], y_pool[train_idx]
@@ -262,7 +375,8 @@ def run_cell(cell, settings, root=None, device="cpu", threads=None):
     )
     if sampler is not None and cell.fold == 0 and cell.seed == 0:
         result["preview"] = _preview(X_train, y_train, X_fit, y_fit)
-    if sampler is not None and settings.get("quality") is not None:
+    if (sampler is not None and settings.get("quality") is not None
+            and hasattr(sampler, "generate")):  # not the flat ROS / SMOTE baselines
         result["quality"] = _quality(sampler, settings["quality"], X_train, y_train,
                                      X_pool[val_idx], y_pool[val_idx], random_state,
                                      device)

@@ -16,9 +16,36 @@ from .. import __version__
 #: Bumped whenever the cell procedure changes in a way that changes its numbers.
 PROTOCOL_VERSION = 1
 
-#: Method names, in table order, and their display names.
-METHODS = ("none", "ae", "cvae", "cgan")
-METHOD_NAMES = {"none": "None", "ae": "AE", "cvae": "cVAE", "cgan": "cGAN"}
+#: Method names, in table order, and their display names. The first four are the
+#: paper's (and the default of ``--methods``); the rest are the library's stronger
+#: generators (convolutional AE, cVAE and cGAN; a convolutional WGAN-GP and ACGAN) and
+#: the classic baselines (geometric transforms; random over-sampling and SMOTE on
+#: flattened pixels).
+METHODS = (
+    "none", "ae", "cvae", "cgan",
+    "ae-conv", "cvae-conv", "cgan-conv", "wgan-gp", "acgan",
+    "geometric", "ros", "smote",
+)
+PAPER_METHODS = ("none", "ae", "cvae", "cgan")
+METHOD_NAMES = {
+    "none": "None", "ae": "AE", "cvae": "cVAE", "cgan": "cGAN",
+    "ae-conv": "AE (conv)", "cvae-conv": "cVAE (conv)", "cgan-conv": "cGAN (conv)",
+    "wgan-gp": "WGAN-GP (conv)", "acgan": "ACGAN (conv)",
+    "geometric": "Geometric", "ros": "ROS", "smote": "SMOTE",
+}
+
+#: Scenarios: ``'balanced'`` is the paper's (every class keeps its subset; the sampler
+#: adds ``add_per_class`` images to every class); ``'long-tail'`` thins the training
+#: part of the subset to a long tail (see :data:`LONG_TAIL_RATIO`) and the sampler
+#: balances the classes (``sampling_strategy='auto'``: every class is topped up to the
+#: largest one).
+SCENARIOS = ("balanced", "long-tail")
+
+#: Long-tail scenario: after the paper's subset draw, class ``k`` (``k = 0 .. K-1`` in
+#: label order) of the training part keeps ``max(1, round(n_k * LONG_TAIL_RATIO **
+#: (k / (K - 1))))`` of its ``n_k`` images (150 down to 15 for the paper's 150 per
+#: class); the validation part keeps its rule (``round(n_per_class / 9)`` per class).
+LONG_TAIL_RATIO = 0.1
 
 #: Model-selection rules: ``'val'`` picks the epoch with the best accuracy on the
 #: held-out (real) fold; ``'test-best'`` is the paper's rule, the epoch with the best
@@ -41,6 +68,7 @@ PROFILES = {
         seeds=3,
         datasets=("all",),
         n_per_class="paper",
+        scenario="balanced",
         add_per_class=150,
         test_max=None,
         classifier=dict(_PAPER_CLASSIFIER),
@@ -48,6 +76,15 @@ PROFILES = {
             ae=dict(max_epochs=300),
             cvae=dict(max_epochs=300),
             cgan=dict(max_epochs=1000),
+            # The library's samplers at their defaults.
+            **{"ae-conv": dict(architecture="conv"),
+               "cvae-conv": dict(architecture="conv"),
+               "cgan-conv": dict(architecture="conv")},
+            **{"wgan-gp": dict(architecture="conv", objective="wgan-gp")},
+            acgan=dict(architecture="conv", auxiliary_classifier=True),
+            geometric=dict(),
+            ros=dict(),
+            smote=dict(),
         ),
         # Generated-image quality of each sampler cell (skgenaug.metrics.quality_report;
         # None = the metrics' default small ResNet embedding and utility classifier).
@@ -65,6 +102,7 @@ PROFILES = {
         seeds=1,
         datasets=("breastmnist",),
         n_per_class="paper",
+        scenario="balanced",
         add_per_class=150,
         test_max=None,
         classifier=dict(width=8, max_epochs=10, batch_size=64, lr=1e-3, optimizer="adam"),
@@ -72,6 +110,19 @@ PROFILES = {
             ae=dict(max_epochs=40, hidden_layer_sizes=(256, 128, 64, 32)),
             cvae=dict(max_epochs=40, hidden_layer_sizes=(256, 128)),
             cgan=dict(max_epochs=100, hidden_layer_sizes=(64, 128, 256)),
+            **{"ae-conv": dict(architecture="conv", max_epochs=40,
+                               hidden_layer_sizes=(16, 32)),
+               "cvae-conv": dict(architecture="conv", max_epochs=40,
+                                 hidden_layer_sizes=(16, 32)),
+               "cgan-conv": dict(architecture="conv", max_epochs=100,
+                                 hidden_layer_sizes=(32, 16)),
+               "wgan-gp": dict(architecture="conv", objective="wgan-gp", max_epochs=100,
+                               hidden_layer_sizes=(32, 16))},
+            acgan=dict(architecture="conv", auxiliary_classifier=True, max_epochs=100,
+                       hidden_layer_sizes=(32, 16)),
+            geometric=dict(),
+            ros=dict(),
+            smote=dict(),
         ),
         quality=dict(utility=True, feature_estimator=None),
     ),
@@ -86,6 +137,7 @@ PROFILES = {
         seeds=1,
         datasets=("breastmnist",),
         n_per_class="paper",
+        scenario="balanced",
         add_per_class=150,
         test_max=300,
         classifier=dict(width=2, max_epochs=2, batch_size=128, lr=1e-3, optimizer="adam"),
@@ -93,6 +145,19 @@ PROFILES = {
             ae=dict(max_epochs=2, hidden_layer_sizes=(32, 16), latent_dim=4),
             cvae=dict(max_epochs=2, hidden_layer_sizes=(32,), latent_dim=4),
             cgan=dict(max_epochs=2, hidden_layer_sizes=(16, 32), latent_dim=8),
+            **{"ae-conv": dict(architecture="conv", max_epochs=2,
+                               hidden_layer_sizes=(4, 8), latent_dim=4),
+               "cvae-conv": dict(architecture="conv", max_epochs=2,
+                                 hidden_layer_sizes=(4, 8), latent_dim=4),
+               "cgan-conv": dict(architecture="conv", max_epochs=2,
+                                 hidden_layer_sizes=(8, 4), latent_dim=8),
+               "wgan-gp": dict(architecture="conv", objective="wgan-gp", max_epochs=2,
+                               hidden_layer_sizes=(8, 4), latent_dim=8)},
+            acgan=dict(architecture="conv", auxiliary_classifier=True, max_epochs=2,
+                       hidden_layer_sizes=(8, 4), latent_dim=8),
+            geometric=dict(),
+            ros=dict(),
+            smote=dict(k_neighbors=3),
         ),
         # Tiny embedding, no utility fits: keeps the smoke run short.
         quality=dict(utility=False, feature_estimator=dict(
@@ -114,7 +179,8 @@ def get_profile(name, **overrides):
     name : {'paper', 'quick', 'smoke'}
         Profile name.
     **overrides
-        Top-level settings to replace (``folds=3``, ``seeds=2``, ...); ``None`` values
+        Top-level settings to replace (``folds=3``, ``seeds=2``,
+        ``scenario='long-tail'``, ...); ``None`` values
         are ignored.
 
     Returns
@@ -132,6 +198,10 @@ def get_profile(name, **overrides):
         if key not in settings:
             raise ValueError(f"Unknown setting {key!r}; known: {sorted(settings)}.")
         settings[key] = value
+    if settings["scenario"] not in SCENARIOS:
+        raise ValueError(
+            f"Unknown scenario {settings['scenario']!r}; choose one of {SCENARIOS}."
+        )
     return settings
 
 
@@ -141,7 +211,9 @@ def parse_methods(text):
     Parameters
     ----------
     text : str or sequence of str
-        Comma-separated names among None, AE, cVAE, cGAN, or ``'all'``.
+        Comma-separated names among :data:`METHODS` (None, AE, cVAE, cGAN, AE-conv,
+        cVAE-conv, cGAN-conv, WGAN-GP, ACGAN, Geometric, ROS, SMOTE), or ``'all'`` for
+        every method.
 
     Returns
     -------
@@ -156,7 +228,7 @@ def parse_methods(text):
     if unknown or not names:
         raise ValueError(
             f"Unknown method(s) {unknown}; choose among "
-            f"{', '.join(METHOD_NAMES.values())} (case-insensitive) or 'all'."
+            f"{', '.join(METHODS)} (case-insensitive) or 'all'."
         )
     return [m for m in METHODS if m in names]
 
@@ -205,6 +277,10 @@ def cell_settings(settings, method):
     relevant["sampler"] = settings["samplers"].get(method) if method != "none" else None
     if method != "none" and settings.get("quality") is not None:
         relevant["quality"] = settings["quality"]  # only sampler cells compute it
+    if settings.get("scenario", "balanced") != "balanced":
+        # Left out for the paper's scenario, so its cells keep their hashes.
+        relevant["scenario"] = settings["scenario"]
+        relevant["long_tail_ratio"] = LONG_TAIL_RATIO
     relevant["method"] = method
     relevant["skgenaug"] = __version__
     relevant["protocol"] = PROTOCOL_VERSION

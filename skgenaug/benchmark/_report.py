@@ -170,8 +170,13 @@ def markdown(summary, comparisons, run_info):
         f"Protocol: the paper's subset of each data set (training + validation parts "
         f"pooled), {info['folds']} stratified folds x {len(info['seeds'])} subset "
         f"seed(s) {list(info['seeds'])}; per fold the sampler is fitted on the training "
-        "part only, adds 150 images per class, and the classifier is scored on the "
-        "official test split"
+        "part only, "
+        + ("balances the classes (sampling_strategy='auto'; **long-tail scenario**: "
+           "class k of the training part keeps round(n_k * 0.1 ** (k / (K-1))) of its "
+           "images, the validation part is unchanged; compare BACC as well as ACC and "
+           "AUC), "
+           if info.get("scenario") == "long-tail" else "adds 150 images per class, ")
+        + "and the classifier is scored on the official test split"
         + ("" if info.get("test_max") is None
            else f" (**subsampled to at most {info['test_max']} images where larger, "
                 "stratified: not comparable with the paper**)")

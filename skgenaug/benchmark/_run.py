@@ -346,6 +346,7 @@ def run_benchmark(settings, datasets, methods, selections, seeds, out, *, root=N
     run_info = dict(profile=settings["profile"], description=settings["description"],
                     folds=settings["folds"], seeds=list(seeds),
                     test_max=settings["test_max"], device=_device_name(device),
+                    scenario=settings.get("scenario", "balanced"),
                     wall_s=wall, n_run=n_run, n_reused=len(cells) - n_run,
                     cell_s=float(frame["wall_s"].sum()) if len(frame) else 0.0,
                     command=command or "run_benchmark(...)")

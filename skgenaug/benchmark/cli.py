@@ -9,7 +9,16 @@ import argparse
 import shlex
 import sys
 
-from ._config import DEFAULT_PROFILE, PROFILES, get_profile, parse_methods, parse_selections
+from ._config import (
+    DEFAULT_PROFILE,
+    METHODS,
+    PAPER_METHODS,
+    PROFILES,
+    SCENARIOS,
+    get_profile,
+    parse_methods,
+    parse_selections,
+)
 from ._run import MissingDataError, resolve_datasets, resolve_root, run_benchmark
 
 
@@ -36,8 +45,14 @@ def build_parser():
     parser.add_argument("--datasets", default=None,
                         help="comma list of MedMNIST data sets, or 'all' (the paper's 8); "
                              "default: the profile's (breastmnist for quick and smoke)")
-    parser.add_argument("--methods", default="none,ae,cvae,cgan",
-                        help="comma list among none, ae, cvae, cgan (case-insensitive)")
+    parser.add_argument("--methods", default=",".join(PAPER_METHODS),
+                        help=f"comma list among {', '.join(METHODS)} "
+                             "(case-insensitive), or 'all' for every method")
+    parser.add_argument("--scenario", choices=SCENARIOS, default="balanced",
+                        help="'balanced': the paper's subset, the sampler adds 150 images "
+                             "per class; 'long-tail': class k of the training part keeps "
+                             "round(n_k * 0.1 ** (k / (K-1))) images (150 down to 15) and "
+                             "the sampler balances the classes (sampling_strategy='auto')")
     parser.add_argument("--folds", type=int, default=None,
                         help="stratified folds of the pooled train+val subset "
                              "(default: the profile's)")
@@ -90,7 +105,8 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     profile = args.profile or DEFAULT_PROFILE
     try:
-        settings = get_profile(profile, folds=args.folds, seeds=args.seeds)
+        settings = get_profile(profile, folds=args.folds, seeds=args.seeds,
+                               scenario=args.scenario)
         datasets = resolve_datasets(args.datasets or ",".join(settings["datasets"]))
         methods = parse_methods(args.methods)
         selections = parse_selections(args.selection)
@@ -108,7 +124,7 @@ def main(argv=None):
         f"Running profile '{profile}'{default_note}: {settings['description']}.\n"
         f"  data sets: {', '.join(datasets)}; methods: {', '.join(methods)}; "
         f"selection: {', '.join(selections)}; folds: {settings['folds']}; "
-        f"seeds: {seeds}\n  data folder: {where}; "
+        f"seeds: {seeds}; scenario: {settings['scenario']}\n  data folder: {where}; "
         f"results: {out}",
         flush=True,
     )
