@@ -112,6 +112,15 @@ def make_cells(settings, datasets, methods, selections, seeds):
     Returns
     -------
     cells : list of Cell
+        One cell per data set, method, selection, seed and fold.
+
+    Examples
+    --------
+    >>> from skgenaug.benchmark import get_profile, make_cells
+    >>> settings = get_profile("smoke")
+    >>> cells = make_cells(settings, ["breastmnist"], ["none", "cvae"], ["val"], [0])
+    >>> len(cells) == 2 * settings["folds"]
+    True
     """
     hashes = {m: config_hash(settings, m) for m in methods}
     return [
@@ -321,6 +330,17 @@ def run_cell(cell, settings, root=None, device="cpu", threads=None):
         ``quality`` dict (:func:`~skgenaug.metrics.quality_report` of the sampler, on
         the held-out fold), and, for fold 0 of seed 0, a ``preview`` of generated
         images.
+
+    Examples
+    --------
+    Train and score the first cell of the smoke profile (needs the BreastMNIST file):
+
+    >>> from skgenaug.benchmark import get_profile, make_cells, run_cell
+    >>> settings = get_profile("smoke")
+    >>> cell = make_cells(settings, ["breastmnist"], ["cvae"], ["val"], [0])[0]
+    >>> result = run_cell(cell, settings, root="../shared/medmnist")  # doctest: +SKIP
+    >>> sorted(k for k in ("auc", "acc") if k in result)  # doctest: +SKIP
+    ['acc', 'auc']
     """
     if threads:
         torch.set_num_threads(threads)

@@ -187,6 +187,13 @@ def get_profile(name, **overrides):
     -------
     settings : dict
         The profile's settings, with ``'profile'`` set to ``name``.
+
+    Examples
+    --------
+    >>> from skgenaug.benchmark import get_profile
+    >>> settings = get_profile("quick", folds=3)
+    >>> settings["profile"], settings["folds"]
+    ('quick', 3)
     """
     if name not in PROFILES:
         raise ValueError(f"Unknown profile {name!r}; choose one of {sorted(PROFILES)}.")
@@ -300,6 +307,16 @@ def config_hash(settings, method):
     Returns
     -------
     digest : str
+        16 hexadecimal digits; equal settings give equal digests.
+
+    Examples
+    --------
+    >>> from skgenaug.benchmark import config_hash, get_profile
+    >>> settings = get_profile("smoke")
+    >>> len(config_hash(settings, "cvae"))
+    16
+    >>> config_hash(settings, "cvae") == config_hash(get_profile("smoke"), "cvae")
+    True
     """
     text = json.dumps(cell_settings(settings, method), sort_keys=True, default=list)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
