@@ -25,6 +25,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ._mlp import one_hot
+
 _NORMS = ("batch", "layer", None)
 
 
@@ -188,8 +190,6 @@ class ConvDecoder(nn.Module):
         return self.geometry.padded_maps_to_rows(self.body(maps))
 
 
-def _one_hot(c, n_classes):
-    return F.one_hot(c.long(), n_classes).to(torch.get_default_dtype())
 
 
 class ConvAutoencoder(nn.Module):
@@ -268,11 +268,11 @@ class ConvConditionalVAE(nn.Module):
         self.decoder = ConvDecoder(image_shape, hidden_layer_sizes, latent_dim + n_classes)
 
     def encode(self, x, c):
-        h = self.encoder(x, _one_hot(c, self.n_classes))
+        h = self.encoder(x, one_hot(c, self.n_classes))
         return self.to_mean(h), self.to_log_var(h)
 
     def decode(self, z, c):
-        return self.decoder(torch.cat([z, _one_hot(c, self.n_classes)], dim=1))
+        return self.decoder(torch.cat([z, one_hot(c, self.n_classes)], dim=1))
 
     def forward(self, x, c):
         mean, log_var = self.encode(x, c)
@@ -348,13 +348,13 @@ class ConvConditionalGAN(nn.Module):
         )
 
     def generate(self, z, c):
-        return self.generator(torch.cat([z, _one_hot(c, self.n_classes)], dim=1))
+        return self.generator(torch.cat([z, one_hot(c, self.n_classes)], dim=1))
 
     def discriminate(self, x, c, with_class_logits=False):
         """Logit that ``x`` is a real image of class ``c``; with
         ``with_class_logits=True`` also the class logits (``None`` without an
         auxiliary classifier)."""
-        condition = None if self.auxiliary_classifier else _one_hot(c, self.n_classes)
+        condition = None if self.auxiliary_classifier else one_hot(c, self.n_classes)
         features = self.discriminator(x, condition)
         logit = self.adversarial_head(features).squeeze(1)
         if not with_class_logits:

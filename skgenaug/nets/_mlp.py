@@ -9,6 +9,11 @@ from torch import nn
 from torch.nn import functional as F
 
 
+def one_hot(c, n_classes):
+    """Float one-hot rows for class codes ``c`` (the condition of every conditional net)."""
+    return F.one_hot(c.long(), n_classes).to(torch.get_default_dtype())
+
+
 def mlp(sizes, *, activation=nn.LeakyReLU, final_activation=None, dropout=0.0):
     """A stack of ``Linear`` layers through ``sizes`` with ``activation`` in between.
 
@@ -129,7 +134,7 @@ class ConditionalVAE(nn.Module):
         )
 
     def _one_hot(self, c):
-        return F.one_hot(c.long(), self.n_classes).to(torch.get_default_dtype())
+        return one_hot(c, self.n_classes)
 
     def encode(self, x, c):
         h = self.encoder_activation(self.encoder(torch.cat([x, self._one_hot(c)], dim=1)))
@@ -204,7 +209,7 @@ class ConditionalGAN(nn.Module):
         )
 
     def _one_hot(self, c):
-        return F.one_hot(c.long(), self.n_classes).to(torch.get_default_dtype())
+        return one_hot(c, self.n_classes)
 
     def generate(self, z, c):
         return self.generator(torch.cat([z, self._one_hot(c)], dim=1))
