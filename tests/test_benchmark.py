@@ -296,6 +296,22 @@ def test_new_methods_smoke_run(data_root, tmp_path, capsys):
     assert set(quality.method) == {"geometric"}
 
 
+def test_long_tail_thins_the_pool_so_every_fold_keeps_the_ratio(tmp_path):
+    _write_npz(tmp_path / "dermamnist.npz", 7, 3, (1400, 200, 35), seed=3)
+    X_bal, y_bal, *_ = _cells._load("dermamnist", str(tmp_path), 0, "paper", None)
+    X_lt, y_lt, *_ = _cells._load("dermamnist", str(tmp_path), 0, "paper", None,
+                                  "long-tail")
+    # The whole pool (training and validation parts) follows the long-tail rule ...
+    assert np.bincount(y_lt).tolist() == _cells.long_tail_counts(np.bincount(y_bal))
+    # ... so every stratified training part is as skewed as the pool.
+    pool_ratio = np.bincount(y_lt).max() / np.bincount(y_lt).min()
+    assert pool_ratio == pytest.approx(10, rel=0.1)
+    for fold in range(5):
+        train_idx, _ = _cells.fold_indices(y_lt, 5, 0, fold)
+        counts = np.bincount(y_lt[train_idx], minlength=7)
+        assert counts.max() / counts.min() == pytest.approx(pool_ratio, rel=0.2)
+
+
 def test_long_tail_subset_and_strategy():
     assert _cells.long_tail_counts([150] * 7)[0] == 150
     assert _cells.long_tail_counts([150] * 7)[-1] == 15

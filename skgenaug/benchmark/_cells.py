@@ -7,7 +7,9 @@ trains the classifier on the (augmented) training part with the held-out fold as
 validation data, and scores the official test split.
 """
 
+import collections
 import functools
+import json
 import os
 import time
 from dataclasses import asdict, dataclass
@@ -30,6 +32,7 @@ from .. import (
 from ..classifier import medmnist_auc
 from ..datasets import load_paper_subset
 from ..metrics import quality_report
+from ..metrics._report import DEFAULT_FEATURE_ESTIMATOR
 from ._config import LONG_TAIL_RATIO, config_hash
 
 
@@ -166,12 +169,12 @@ def long_tail_counts(counts, ratio=LONG_TAIL_RATIO):
 
 
 def long_tail_indices(y, seed, ratio=LONG_TAIL_RATIO):
-    """Rows of a (training) part kept by the long-tail scenario.
+    """Rows of a labelled set kept by the long-tail scenario.
 
     Parameters
     ----------
     y : ndarray
-        Labels of the part.
+        Labels of the set (the pooled subset in the benchmark).
     seed : int
         Seed of the draw of the kept rows (the subset seed).
     ratio : float, default=LONG_TAIL_RATIO
@@ -214,10 +217,13 @@ def sampling_strategy(settings):
 @functools.lru_cache(maxsize=4)
 def _load(dataset, root, seed, n_per_class, test_max, scenario="balanced"):
     data = load_paper_subset(dataset, root=root, n_per_class=n_per_class, random_state=seed)
-    X_train, y_train = data.X_train, data.y_train
-    if scenario == "long-tail":  # the training part only; the validation part as is
-        keep = long_tail_indices(y_train, seed)
-        X_train, y_train = X_train[keep], y_train[keep]
+    X_pool = np.concatenate([data.X_train, data.X_val])
+    y_pool = np.concatenate([data.y_train, data.y_val])
+    if scenario == "long-tail":
+        # Thin the pool, not only its training part: stratified folds then give every
+        # training part (and every held-out fold) the documented imbalance ratio.
+        keep = long_tail_indices(y_pool, seed)
+        X_pool, y_pool = X_pool[keep], y_pool[keep]
     X_test, y_test = data.X_test, data.y_test
     if test_max is not None and len(y_test) > test_max:
         # Labelled as a subsample wherever it is reported (the smoke profile only).
@@ -226,8 +232,6 @@ def _load(dataset, root, seed, n_per_class, test_max, scenario="balanced"):
         )
         keep = np.sort(keep)
         X_test, y_test = X_test[keep], y_test[keep]
-    X_pool = np.concatenate([X_train, data.X_val])
-    y_pool = np.concatenate([y_train, data.y_val])
     n_classes = len(data.target_names)
     return X_pool, y_pool, X_test, y_test, n_classes
 
@@ -397,21 +401,46 @@ def run_cell(cell, settings, root=None, device="cpu", threads=None):
         result["preview"] = _preview(X_train, y_train, X_fit, y_fit)
     if (sampler is not None and settings.get("quality") is not None
             and hasattr(sampler, "generate")):  # not the flat ROS / SMOTE baselines
-        result["quality"] = _quality(sampler, settings["quality"], X_train, y_train,
-                                     X_pool[val_idx], y_pool[val_idx], random_state,
-                                     device)
+        options = dict(settings["quality"])
+        feature = _feature_estimator(
+            options.pop("feature_estimator", None), X_train, y_train, random_state,
+            device, key=(cell.dataset, cell.seed, cell.fold, root, device,
+                         _settings_key(settings)),
+        )
+        # Scored against the held-out fold (real images), never the test split.
+        result["quality"] = quality_report(
+            sampler, X_train, y_train, X_pool[val_idx], y_pool[val_idx],
+            feature_estimator=feature, device=device, random_state=random_state,
+            **options,
+        )
     return result
 
 
-def _quality(sampler, options, X_train, y_train, X_hold, y_hold, random_state, device):
-    """Generated-image quality of a fitted sampler against its training part.
+#: Fitted feature ResNets of the last few folds, in this process.
+_FEATURE_CACHE = collections.OrderedDict()
+_FEATURE_CACHE_SIZE = 4
 
-    Scored against the held-out fold (real images), never the test split.
+
+def _settings_key(settings):
+    """What fixes a fold's training part and the feature ResNet (not the samplers)."""
+    shared = {k: v for k, v in settings.items() if k != "samplers"}
+    return json.dumps(shared, sort_keys=True, default=str)
+
+
+def _feature_estimator(params, X_train, y_train, random_state, device, key):
+    """The fold's feature ResNet for the quality report, fitted once per fold.
+
+    It depends on the fold's real training part only, so every method of a fold shares
+    it (and its embedding: Fréchet distances of a fold's methods are comparable);
+    refitting it per cell would give the same weights at the same cost again.
     """
-    options = dict(options)
-    feature = options.pop("feature_estimator", None)
-    if isinstance(feature, dict):
-        feature = ResNetClassifier(**feature, device=device)
-    return quality_report(sampler, X_train, y_train, X_hold, y_hold,
-                          feature_estimator=feature, device=device,
-                          random_state=random_state, **options)
+    if key in _FEATURE_CACHE:
+        _FEATURE_CACHE.move_to_end(key)
+        return _FEATURE_CACHE[key]
+    params = DEFAULT_FEATURE_ESTIMATOR if params is None else params
+    estimator = ResNetClassifier(**params, device=device, random_state=random_state)
+    estimator.fit(X_train, y_train)
+    _FEATURE_CACHE[key] = estimator
+    while len(_FEATURE_CACHE) > _FEATURE_CACHE_SIZE:
+        _FEATURE_CACHE.popitem(last=False)
+    return estimator
