@@ -11,7 +11,14 @@ import pandas as pd
 import pytest
 
 from skgenaug import AddPerClass
-from skgenaug.benchmark import _cells, cli, get_profile, paired_comparison, run_benchmark
+from skgenaug.benchmark import (
+    _cells,
+    _report,
+    cli,
+    get_profile,
+    paired_comparison,
+    run_benchmark,
+)
 from skgenaug.benchmark._config import (
     METHOD_NAMES,
     cell_settings,
@@ -23,6 +30,7 @@ from skgenaug.benchmark._config import METHODS as ALL_METHODS
 from skgenaug.benchmark._paper import PAPER_TABLE2, paper_value
 from skgenaug.benchmark._run import MissingDataError, resolve_datasets
 from skgenaug.benchmark._stats import corrected_interval
+from skgenaug.benchmark._store import ResultStore
 from skgenaug.datasets import make_image_classification
 
 METHODS = ["none", "ae", "cvae", "cgan"]
@@ -151,11 +159,30 @@ def test_interrupt_and_resume(data_root, tmp_path, smoke, monkeypatch):
     monkeypatch.setattr(_cells, "run_cell", counting)
     resumed = _run(smoke, data_root, tmp_path / "out")
     assert resumed["n_run"] == 2 and resumed["n_reused"] == 2
+    # The interrupted invocation was recorded with its 2 cells.
+    assert "earlier invocations on this store computed 2 cells" in resumed["markdown"]
     assert len(calls) == 4 and len(set(calls)) == 4  # no cell computed twice
     pd.testing.assert_frame_equal(_scores(resumed["cells"]), _scores(reference["cells"]))
 
     again = _run(smoke, data_root, tmp_path / "out")  # everything stored: nothing runs
     assert again["n_run"] == 0 and len(calls) == 4
+    # The report keeps the cost of the invocation that computed the cells.
+    assert "earlier invocations on this store computed 4 cells" in again["markdown"]
+
+
+def test_database_file_alone_holds_finished_cells_while_the_run_goes_on(tmp_path):
+    # A killed run or a copy taken mid-run (e.g. from a lent GPU machine) may miss
+    # cells.sqlite-wal: each finished cell must already be in cells.sqlite.
+    cell = _cells.Cell("breastmnist", "none", 0, 0, "val", "abc")
+    with ResultStore(tmp_path / "cells.sqlite") as store:
+        store.put(cell, dict(auc=0.8, acc=0.7, balanced_acc=0.7), "smoke")
+        copy = tmp_path / "copy.sqlite"
+        copy.write_bytes((tmp_path / "cells.sqlite").read_bytes())  # store still open
+        conn = sqlite3.connect(copy)
+        try:
+            assert conn.execute("SELECT key FROM cells").fetchall() == [(cell.key,)]
+        finally:
+            conn.close()
 
 
 def test_changed_config_does_not_reuse_stale_cells(data_root, tmp_path, smoke):
@@ -230,6 +257,39 @@ def test_paired_statistics_on_hand_made_numbers():
 
     few = paired_comparison(base[:4] + 0.05, base[:4], 1 / 3)
     assert math.isnan(few["p_wilcoxon"])  # Wilcoxon only from 6 pairs
+
+
+def test_comparisons_with_none_and_with_the_ros_control():
+    rng = np.random.RandomState(0)
+    rows = []
+    shift = {"none": 0.0, "ros": 0.10, "cvae": 0.12, "geometric": 0.30}
+    for method, gain in shift.items():
+        for fold in range(5):
+            base = 0.6 + 0.01 * fold
+            rows.append(dict(selection="val", dataset="breastmnist", method=method,
+                             seed=0, fold=fold, auc=base + gain,
+                             acc=base + gain + 0.001 * rng.randn(),
+                             balanced_acc=base + gain / 2, n_val=20, n_train=80))
+    cells = pd.DataFrame(rows)
+    vs_none = _report.compare(cells)
+    assert set(vs_none.metric) == {"auc", "acc", "balanced_acc"}
+    assert set(vs_none.method) == {"ros", "cvae", "geometric"}
+    control = _report.compare_with_control(cells)
+    assert set(control.method) == {"cvae", "geometric"}  # not None, not ROS itself
+    assert (control.reference == "ros").all()
+    auc = control[control.metric == "auc"].set_index("method").mean_diff
+    assert auc["cvae"] == pytest.approx(0.02) and auc["geometric"] == pytest.approx(0.20)
+    bacc = control[control.metric == "balanced_acc"].set_index("method").mean_diff
+    assert bacc["geometric"] == pytest.approx(0.10)
+    summary = _report.summarize(cells)
+    info = dict(profile="quick", description="d", folds=5, seeds=[0], test_max=None,
+                device="CPU", wall_s=1.0, n_run=20, n_reused=0, cell_s=1.0, command="c")
+    text = _report.markdown(summary, vs_none, info, control)
+    assert "### Paired difference vs ROS (the control)" in text
+    assert "| breastmnist | cVAE | AUC | 5 | **+0.020** |" in text
+    assert "- **Geometric** vs ROS — breastmnist: AUC helps (+0.200)" in text
+    # Without ROS cells there is no control table.
+    assert _report.compare_with_control(cells[cells.method != "ros"]).empty
 
 
 def test_corrected_interval_is_wider_than_plain():

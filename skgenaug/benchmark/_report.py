@@ -11,7 +11,15 @@ from ._paper import PAPER_CITATION, paper_value
 from ._stats import paired_comparison
 
 METRICS = {"auc": "AUC", "acc": "ACC", "balanced_acc": "BACC"}
+#: Metrics the paper reports (its values are printed beside ours).
 COMPARED = ("auc", "acc")
+#: Metrics of the paired comparisons (balanced accuracy matters on skewed test splits
+#: and in the long-tail scenario).
+PAIRED = ("auc", "acc", "balanced_acc")
+#: The control of the second comparison: random over-sampling adds as many images as
+#: any sampler (so as many optimizer steps), but only copies; a generator that beats
+#: it adds more than extra steps and class balance.
+CONTROL = "ros"
 
 
 def summarize(cells):
@@ -47,36 +55,53 @@ def summarize(cells):
     return pd.DataFrame(rows)
 
 
-def compare(cells):
-    """Paired differences of every method against 'none', by (seed, fold).
+def compare(cells, reference="none", methods=None):
+    """Paired differences of methods against a reference method, by (seed, fold).
 
     Parameters
     ----------
     cells : pandas.DataFrame
         One row per finished cell.
+    reference : str, default='none'
+        The method every other one is compared with (``'ros'``: the control that adds
+        as many images, as copies).
+    methods : sequence of str or None, default=None
+        Methods to compare; ``None`` compares every other method of ``cells``.
 
     Returns
     -------
     comparisons : pandas.DataFrame
         One row per (selection, dataset, method, metric) with the columns of
-        :func:`~skgenaug.benchmark._stats.paired_comparison`.
+        :func:`~skgenaug.benchmark._stats.paired_comparison`, and ``reference``.
     """
     rows = []
     keys = ["seed", "fold"]
     for (sel, ds), group in cells.groupby(["selection", "dataset"], sort=False):
-        base = group[group.method == "none"]
+        base = group[group.method == reference]
         if base.empty:
             continue
         ratio = float((base.n_val / base.n_train).mean())
         for method in group.method.unique():
-            if method == "none":
+            if method == reference or (methods is not None and method not in methods):
                 continue
             paired = group[group.method == method].merge(base, on=keys, suffixes=("", "_b"))
-            for metric in COMPARED:
+            for metric in PAIRED:
                 stats = paired_comparison(paired[metric], paired[metric + "_b"], ratio)
                 rows.append(dict(selection=sel, dataset=ds, method=method,
-                                 metric=metric, test_train_ratio=ratio, **stats))
+                                 reference=reference, metric=metric,
+                                 test_train_ratio=ratio, **stats))
     return pd.DataFrame(rows)
+
+
+def compare_with_control(cells):
+    """Paired differences of the image-making methods against :data:`CONTROL` (ROS).
+
+    Empty when the run has no ROS cells.
+    """
+    makers = [m for m in cells.method.unique() if m not in ("none", CONTROL)]
+    if CONTROL not in set(cells.method) or not makers:
+        return pd.DataFrame()
+    return compare(cells, reference=CONTROL, methods=makers)
 
 
 def _pm(mean, std):
@@ -112,9 +137,10 @@ def _scores_table(summary):
     return lines
 
 
-def _comparison_table(comparisons):
+def _comparison_table(comparisons, reference="none"):
     lines = [
-        "| data set | method | metric | n | Δ vs None | 95% CI (corrected) | "
+        f"| data set | method | metric | n | Δ vs {METHOD_NAMES[reference]} | "
+        "95% CI (corrected) | "
         "p (corrected) | p (ttest_rel) | p (Wilcoxon) | verdict |",
         "|" + " --- |" * 10,
     ]
@@ -129,7 +155,7 @@ def _comparison_table(comparisons):
     return lines
 
 
-def _verdict_lines(comparisons):
+def _verdict_lines(comparisons, reference="none"):
     lines = []
     for method in comparisons.method.unique():
         parts = []
@@ -141,11 +167,12 @@ def _verdict_lines(comparisons):
                 for r in group.itertuples()
             )
             parts.append(f"{ds}: {said}")
-        lines.append(f"- **{METHOD_NAMES[method]}** vs None — " + "; ".join(parts) + ".")
+        lines.append(f"- **{METHOD_NAMES[method]}** vs {METHOD_NAMES[reference]} — "
+                     + "; ".join(parts) + ".")
     return lines
 
 
-def markdown(summary, comparisons, run_info):
+def markdown(summary, comparisons, run_info, control=None):
     """The results as a Markdown document.
 
     Parameters
@@ -154,6 +181,8 @@ def markdown(summary, comparisons, run_info):
         From :func:`summarize`.
     comparisons : pandas.DataFrame
         From :func:`compare`.
+    control : pandas.DataFrame or None, default=None
+        From :func:`compare_with_control`; shown after the comparison with None.
     run_info : dict
         ``profile``, ``description``, ``folds``, ``seeds``, ``test_max``, ``device``,
         ``wall_s`` and ``command`` of the run.
@@ -183,7 +212,11 @@ def markdown(summary, comparisons, run_info):
         + ". Mean ± std over folds x seeds.",
         f"Device: {info['device']}. Wall time of this invocation: {info['wall_s']:.0f} s "
         f"({info['n_run']} cells run, {info['n_reused']} reused from the store; the "
-        f"cells' own times sum to {info['cell_s']:.0f} s). Command: `{info['command']}`",
+        f"cells' own times sum to {info['cell_s']:.0f} s)"
+        + (f"; earlier invocations on this store computed {info['earlier_cells']} cells "
+           f"in {info['earlier_wall_s']:.0f} s of wall time"
+           if info.get("earlier_cells") else "")
+        + f". Command: `{info['command']}`",
         "",
         f"Paper values: {PAPER_CITATION}",
         "",
@@ -219,6 +252,23 @@ def markdown(summary, comparisons, run_info):
             ]
             lines += _comparison_table(comp)
             lines += ["", "### Verdicts (corrected interval)", ""] + _verdict_lines(comp)
+        ctrl = (control[control.selection == sel]
+                if control is not None and len(control) else None)
+        if ctrl is not None and len(ctrl):
+            lines += [
+                "",
+                f"### Paired difference vs {METHOD_NAMES[CONTROL]} (the control)",
+                "",
+                "Random over-sampling adds as many images as each sampler, so the "
+                "classifier gets as many optimizer steps and the same class balance, "
+                "but every added image is a copy. A method that beats None but not ROS "
+                "has not shown that its images add anything beyond that. Same tests as "
+                "above.",
+                "",
+            ]
+            lines += _comparison_table(ctrl, CONTROL)
+            lines += ["", f"### Verdicts vs {METHOD_NAMES[CONTROL]} (corrected interval)",
+                      ""] + _verdict_lines(ctrl, CONTROL)
         lines.append("")
     return "\n".join(lines)
 
@@ -345,7 +395,8 @@ def write_outputs(out, cells, run_info, config, previews):
         The Markdown of results.md.
     """
     summary, comparisons = summarize(cells), compare(cells)
-    text = markdown(summary, comparisons, run_info)
+    control = compare_with_control(cells)
+    text = markdown(summary, comparisons, run_info, control)
     if "quality" in cells.columns:
         quality = summarize_quality(cells)
         config = dict(config, quality=quality.to_dict("records"))
@@ -368,7 +419,7 @@ def write_outputs(out, cells, run_info, config, previews):
     (out / "results.md").write_text(text + "\n")
     cells.to_csv(out / "cells.csv", index=False)
     summary.to_csv(out / "summary.csv", index=False)
-    comparisons.to_csv(out / "comparisons.csv", index=False)
+    pd.concat([comparisons, control]).to_csv(out / "comparisons.csv", index=False)
     (out / "config.json").write_text(json.dumps(config, indent=2, default=str) + "\n")
     plot_scores(summary, out / "scores.png")
     for (ds, method), preview in previews.items():

@@ -328,9 +328,21 @@ def run_benchmark(settings, datasets, methods, selections, seeds, out, *, root=N
         log(f"{len(cells)} cells: {len(cells) - len(todo)} already stored in "
             f"{out / 'cells.sqlite'}, {len(todo)} to run (n_jobs={n_jobs}, "
             f"backend={backend}, device={device}, torch threads per worker={threads}).")
-        n_run = execute(todo, settings, store, root=root, device=device, threads=threads,
-                        n_jobs=n_jobs, backend=backend, scheduler=scheduler,
-                        client=client, progress=progress)
+        try:
+            n_run = execute(todo, settings, store, root=root, device=device,
+                            threads=threads, n_jobs=n_jobs, backend=backend,
+                            scheduler=scheduler, client=client, progress=progress)
+        except BaseException as exc:  # Ctrl-C included: keep the record of the work
+            stored = store.finished_keys()
+            store.add_run(dict(
+                started=started.isoformat(),
+                finished=datetime.now(timezone.utc).isoformat(),
+                wall_s=time.perf_counter() - t0,
+                cells_run=sum(c.key in stored for c in todo), n_jobs=n_jobs,
+                threads=threads, backend=backend, device=device, command=command,
+                interrupted=f"{type(exc).__name__}: {exc}",
+            ))
+            raise
         keys = [c.key for c in cells]
         frame = pd.DataFrame(store.rows(keys))
         previews = store.previews(keys)
@@ -349,6 +361,10 @@ def run_benchmark(settings, datasets, methods, selections, seeds, out, *, root=N
                     scenario=settings.get("scenario", "balanced"),
                     wall_s=wall, n_run=n_run, n_reused=len(cells) - n_run,
                     cell_s=float(frame["wall_s"].sum()) if len(frame) else 0.0,
+                    # The invocations before this one (this one was added last).
+                    earlier_cells=sum(r.get("cells_run", 0) for r in invocations[:-1]),
+                    earlier_wall_s=sum(r.get("wall_s", 0.0) for r in invocations[:-1]
+                                       if r.get("cells_run", 0)),
                     command=command or "run_benchmark(...)")
     config = dict(
         settings=settings, datasets=datasets, methods=methods, selections=selections,

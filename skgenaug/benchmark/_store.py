@@ -110,6 +110,10 @@ class ResultStore:
                 f"INSERT OR REPLACE INTO cells ({names}) VALUES ({marks})",
                 tuple(row.values()),
             )
+        # Move the cell from the write-ahead log into the database file, so that a
+        # copy of cells.sqlite alone (without cells.sqlite-wal) holds every finished
+        # cell. PASSIVE: never waits for readers.
+        self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def add_run(self, info):
         """Record one invocation (times, cells run, parallel settings).
