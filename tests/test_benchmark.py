@@ -421,3 +421,22 @@ def test_long_tail_smoke_run(data_root, tmp_path, smoke):
                                       for m in ("none", "geometric")}
     assert not set(frame.config_hash) & {config_hash(smoke, m)
                                          for m in ("none", "geometric")}
+
+
+def test_feature_resnet_is_fitted_once_per_fold(data_root, tmp_path, smoke, monkeypatch):
+    fits = []
+
+    class CountingResNet(_cells.ResNetClassifier):
+        def fit(self, X, y, **kwargs):
+            if self.selection is None:  # the quality report's feature ResNet
+                fits.append(len(y))
+            return super().fit(X, y, **kwargs)
+
+    monkeypatch.setattr(_cells, "ResNetClassifier", CountingResNet)
+    monkeypatch.setattr(_cells, "_FEATURE_CACHE", type(_cells._FEATURE_CACHE)())
+    result = _run(smoke, data_root, tmp_path / "out", methods=("none", "ae", "cvae"))
+    assert result["n_run"] == 6
+    assert len(fits) == smoke["folds"]  # not one per (fold, sampler)
+    quality = result["cells"].dropna(subset=["quality"])
+    shared = quality.quality.map(lambda q: q["reference_frechet_distance"])
+    assert shared.groupby(quality.fold.to_numpy()).nunique().eq(1).all()
