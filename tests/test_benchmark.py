@@ -2,13 +2,17 @@
 npz files written here, resume after an interruption, the Dask backend, config hashing,
 missing data, and the paired statistics."""
 
+import copy
 import json
 import math
+import os
+import signal
 import sqlite3
 
 import numpy as np
 import pandas as pd
 import pytest
+from skorch.callbacks import Callback
 
 from skgenaug import AddPerClass
 from skgenaug.benchmark import (
@@ -440,3 +444,27 @@ def test_feature_resnet_is_fitted_once_per_fold(data_root, tmp_path, smoke, monk
     quality = result["cells"].dropna(subset=["quality"])
     shared = quality.quality.map(lambda q: q["reference_frechet_distance"])
     assert shared.groupby(quality.fold.to_numpy()).nunique().eq(1).all()
+
+
+class _CtrlCAfterFirstEpoch(Callback):
+    """Sends this process a SIGINT (a Ctrl-C) at the end of the first epoch."""
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+
+
+def test_ctrl_c_inside_a_cell_is_not_swallowed(data_root, smoke):
+    # skorch ends training early at Ctrl-C and returns normally; the cell must not pass
+    # for a whole one.
+    settings = copy.deepcopy(smoke)
+    settings["classifier"]["callbacks"] = [("ctrl_c", _CtrlCAfterFirstEpoch())]
+    settings["classifier"]["max_epochs"] = 3
+    cell = _cells.Cell("breastmnist", "none", 0, 0, "val", "test")
+    handler = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt, match="not stored"):
+        _cells.run_cell(cell, settings, root=str(data_root))
+    assert signal.getsignal(signal.SIGINT) is handler  # put back
+    # Without the signal the same cell runs whole.
+    settings["classifier"]["callbacks"] = None
+    assert _cells.run_cell(cell, settings, root=str(data_root))["best_epoch"] >= 1

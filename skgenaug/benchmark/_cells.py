@@ -8,9 +8,12 @@ validation data, and scores the official test split.
 """
 
 import collections
+import contextlib
 import functools
 import json
 import os
+import signal
+import threading
 import time
 from dataclasses import asdict, dataclass
 
@@ -346,6 +349,43 @@ def run_cell(cell, settings, root=None, device="cpu", threads=None):
     >>> sorted(k for k in ("auc", "acc") if k in result)  # doctest: +SKIP
     ['acc', 'auc']
     """
+    with _stored_only_if_whole():
+        return _run_cell(cell, settings, root, device, threads)
+
+
+@contextlib.contextmanager
+def _stored_only_if_whole():
+    """Raise ``KeyboardInterrupt`` after a cell that a Ctrl-C cut short.
+
+    skorch answers Ctrl-C by ending training early and returning normally
+    (``NeuralNet.partial_fit`` catches ``KeyboardInterrupt``): that is handy at a
+    prompt, but a cell whose networks stopped early would be stored as if whole. The
+    signal is noted here and the cell's result thrown away. Only where Ctrl-C can
+    arrive: the main thread of a process that does not ignore SIGINT.
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    if (threading.current_thread() is not threading.main_thread()
+            or not callable(previous)):
+        yield
+        return
+    received = []
+
+    def note_and_forward(signum, frame):
+        received.append(signum)
+        previous(signum, frame)
+
+    signal.signal(signal.SIGINT, note_and_forward)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt(
+            "interrupted: this cell's training was cut short, so it is not stored"
+        )
+
+
+def _run_cell(cell, settings, root, device, threads):
     if threads:
         torch.set_num_threads(threads)
     start = time.perf_counter()
