@@ -360,20 +360,46 @@ def test_new_methods_smoke_run(data_root, tmp_path, capsys):
     assert set(quality.method) == {"geometric"}
 
 
-def test_long_tail_thins_the_pool_so_every_fold_keeps_the_ratio(tmp_path):
-    _write_npz(tmp_path / "dermamnist.npz", 7, 3, (1400, 200, 35), seed=3)
+def _write_skewed_npz(path, train_counts, n_val=20, n_test=5, seed=0):
+    """A 7-class RGB file whose training split has the given class counts."""
+    K = len(train_counts)
+    arrays = {}
+    for split, counts in (("train", train_counts), ("val", [n_val] * K),
+                          ("test", [n_test] * K)):
+        X, y = make_image_classification(4 * sum(counts), n_classes=K, n_channels=3,
+                                         random_state=seed)
+        rows = np.concatenate([np.flatnonzero(y == k)[:n] for k, n in enumerate(counts)])
+        assert len(rows) == sum(counts)
+        arrays[f"{split}_images"] = X[rows]
+        arrays[f"{split}_labels"] = y[rows].astype(np.uint8).reshape(-1, 1)
+    np.savez_compressed(path, **arrays)
+
+
+def test_long_tail_thins_the_pool_by_class_frequency_in_every_fold(tmp_path):
+    # Label order and frequency order differ: class 5 is the most frequent, class 3
+    # the rarest (a shape like DermaMNIST's).
+    train_counts = [200, 300, 900, 170, 500, 1200, 180]
+    _write_skewed_npz(tmp_path / "dermamnist.npz", train_counts)
     X_bal, y_bal, *_ = _cells._load("dermamnist", str(tmp_path), 0, "paper", None)
     X_lt, y_lt, *_ = _cells._load("dermamnist", str(tmp_path), 0, "paper", None,
                                   "long-tail")
-    # The whole pool (training and validation parts) follows the long-tail rule ...
-    assert np.bincount(y_lt).tolist() == _cells.long_tail_counts(np.bincount(y_bal))
-    # ... so every stratified training part is as skewed as the pool.
-    pool_ratio = np.bincount(y_lt).max() / np.bincount(y_lt).min()
-    assert pool_ratio == pytest.approx(10, rel=0.1)
+    pool = np.bincount(y_bal)
+    assert (pool == pool[0]).all()  # the paper's subset is balanced: 150 + 17 per class
+    kept = np.bincount(y_lt)
+    # The whole pool (training and validation parts) follows the rule, head to tail
+    # by frequency in the official training split.
+    assert _cells.frequency_ranks(train_counts) == [4, 3, 1, 6, 2, 0, 5]
+    assert kept.tolist() == _cells.long_tail_counts(
+        pool, ranks=_cells.frequency_ranks(train_counts))
+    assert kept.argmax() == 5 and kept[5] == pool[5]  # the head keeps all
+    assert kept.argmin() == 3 and kept[3] == round(pool[3] / 10)  # the tail a tenth
+    # Every stratified training part is as skewed as the pool.
+    assert kept.max() / kept.min() == pytest.approx(10, rel=0.1)
     for fold in range(5):
         train_idx, _ = _cells.fold_indices(y_lt, 5, 0, fold)
         counts = np.bincount(y_lt[train_idx], minlength=7)
-        assert counts.max() / counts.min() == pytest.approx(pool_ratio, rel=0.2)
+        assert counts.max() / counts.min() == pytest.approx(10, rel=0.2)
+        assert counts.argmax() == 5 and counts.argmin() == 3
 
 
 def test_long_tail_subset_and_strategy():
@@ -385,6 +411,8 @@ def test_long_tail_subset_and_strategy():
     keep = _cells.long_tail_indices(y, seed=0)
     assert np.bincount(y[keep]).tolist() == counts
     np.testing.assert_array_equal(keep, _cells.long_tail_indices(y, seed=0))
+    with pytest.raises(ValueError, match="ranks must order"):
+        _cells.long_tail_counts([150, 150], ranks=[0, 0])
 
     settings = get_profile("smoke", scenario="long-tail")
     assert _cells.sampling_strategy(settings) == "auto"

@@ -33,7 +33,7 @@ from .. import (
     ResNetClassifier,
 )
 from ..classifier import medmnist_auc
-from ..datasets import load_paper_subset
+from ..datasets import load_medmnist, load_paper_subset
 from ..metrics import quality_report
 from ..metrics._report import DEFAULT_FEATURE_ESTIMATOR
 from ._config import LONG_TAIL_RATIO, config_hash
@@ -139,20 +139,24 @@ def make_cells(settings, datasets, methods, selections, seeds):
     ]
 
 
-def long_tail_counts(counts, ratio=LONG_TAIL_RATIO):
+def long_tail_counts(counts, ratio=LONG_TAIL_RATIO, ranks=None):
     """Images kept per class by the long-tail scenario.
 
-    Class ``k`` (``k = 0 .. K-1`` in label order) keeps
-    ``max(1, round(n_k * ratio ** (k / (K - 1))))`` of its ``n_k`` images: all of the
-    first class, a fraction ``ratio`` of the last, geometrically in between (150 down
-    to 15 for the paper's 150 per class and ``ratio=0.1``).
+    The class of rank ``r`` (``r = 0 .. K-1``, head to tail) keeps
+    ``max(1, round(n * ratio ** (r / (K - 1))))`` of its ``n`` images: all of the head
+    class, a fraction ``ratio`` of the tail class, geometrically in between (150 down
+    to 15 for 150 per class and ``ratio=0.1``).
 
     Parameters
     ----------
     counts : sequence of int
         Images per class, in label order.
     ratio : float, default=LONG_TAIL_RATIO
-        Kept fraction of the last class.
+        Kept fraction of the tail class.
+    ranks : sequence of int or None, default=None
+        Rank of each class (label order), 0 for the head; ``None`` ranks the classes
+        in label order. The benchmark ranks them by their frequency in the official
+        training split (:func:`frequency_ranks`).
 
     Returns
     -------
@@ -163,15 +167,44 @@ def long_tail_counts(counts, ratio=LONG_TAIL_RATIO):
     >>> from skgenaug.benchmark._cells import long_tail_counts
     >>> long_tail_counts([150] * 5)
     [150, 84, 47, 27, 15]
+    >>> long_tail_counts([150, 150, 150], ranks=[2, 0, 1])
+    [15, 150, 47]
     """
     K = len(counts)
+    ranks = range(K) if ranks is None else ranks
+    if sorted(ranks) != list(range(K)):
+        raise ValueError(f"ranks must order the {K} classes 0..{K - 1}; got {ranks}.")
     return [
-        max(1, int(round(n * ratio ** (k / (K - 1) if K > 1 else 0))))
-        for k, n in enumerate(counts)
+        max(1, int(round(n * ratio ** (r / (K - 1) if K > 1 else 0))))
+        for n, r in zip(counts, ranks)
     ]
 
 
-def long_tail_indices(y, seed, ratio=LONG_TAIL_RATIO):
+def frequency_ranks(counts):
+    """Rank of each class by frequency: 0 for the most frequent (ties: lower label first).
+
+    Parameters
+    ----------
+    counts : sequence of int
+        Images per class, in label order.
+
+    Returns
+    -------
+    ranks : list of int
+
+    Examples
+    --------
+    >>> from skgenaug.benchmark._cells import frequency_ranks
+    >>> frequency_ranks([147, 399])  # BreastMNIST's training split
+    [1, 0]
+    """
+    order = np.argsort(-np.asarray(counts), kind="stable")
+    ranks = np.empty(len(order), dtype=int)
+    ranks[order] = np.arange(len(order))
+    return ranks.tolist()
+
+
+def long_tail_indices(y, seed, ratio=LONG_TAIL_RATIO, ranks=None):
     """Rows of a labelled set kept by the long-tail scenario.
 
     Parameters
@@ -181,7 +214,9 @@ def long_tail_indices(y, seed, ratio=LONG_TAIL_RATIO):
     seed : int
         Seed of the draw of the kept rows (the subset seed).
     ratio : float, default=LONG_TAIL_RATIO
-        Kept fraction of the last class (:func:`long_tail_counts`).
+        Kept fraction of the tail class (:func:`long_tail_counts`).
+    ranks : sequence of int or None, default=None
+        Rank of each label of ``np.unique(y)``, 0 for the head (:func:`long_tail_counts`).
 
     Returns
     -------
@@ -192,7 +227,7 @@ def long_tail_indices(y, seed, ratio=LONG_TAIL_RATIO):
     rng = np.random.RandomState(seed)
     keep = [
         rng.choice(np.flatnonzero(y == label), size=n, replace=False)
-        for label, n in zip(labels, long_tail_counts(counts, ratio))
+        for label, n in zip(labels, long_tail_counts(counts, ratio, ranks))
     ]
     return np.sort(np.concatenate(keep))
 
@@ -225,7 +260,13 @@ def _load(dataset, root, seed, n_per_class, test_max, scenario="balanced"):
     if scenario == "long-tail":
         # Thin the pool, not only its training part: stratified folds then give every
         # training part (and every held-out fold) the documented imbalance ratio.
-        keep = long_tail_indices(y_pool, seed)
+        # Head to tail by frequency in the official training split: the rare classes
+        # stay the rare ones, and the test split's imbalance points the same way.
+        _, y_full = load_medmnist(dataset, "train", root=root)
+        counts = np.bincount(y_full, minlength=len(data.target_names))
+        ranks = np.asarray(frequency_ranks(counts))[np.unique(y_pool)]
+        ranks = np.argsort(np.argsort(ranks, kind="stable"), kind="stable")
+        keep = long_tail_indices(y_pool, seed, ranks=ranks)
         X_pool, y_pool = X_pool[keep], y_pool[keep]
     X_test, y_test = data.X_test, data.y_test
     if test_max is not None and len(y_test) > test_max:

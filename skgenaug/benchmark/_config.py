@@ -35,18 +35,21 @@ METHOD_NAMES = {
 }
 
 #: Scenarios: ``'balanced'`` is the paper's (every class keeps its subset; the sampler
-#: adds ``add_per_class`` images to every class); ``'long-tail'`` thins the training
-#: part of the subset to a long tail (see :data:`LONG_TAIL_RATIO`) and the sampler
-#: balances the classes (``sampling_strategy='auto'``: every class is topped up to the
-#: largest one).
+#: adds ``add_per_class`` images to every class); ``'long-tail'`` thins the pooled
+#: subset to a long tail (see :data:`LONG_TAIL_RATIO`) and the sampler balances the
+#: classes (``sampling_strategy='auto'``: every class is topped up to the largest one).
 SCENARIOS = ("balanced", "long-tail")
 
-#: Long-tail scenario: after the paper's subset draw, class ``k`` (``k = 0 .. K-1`` in
-#: label order) of the pooled training + validation subset keeps ``max(1, round(n_k *
-#: LONG_TAIL_RATIO ** (k / (K - 1))))`` of its ``n_k`` images (167 down to 17 for the
-#: paper's 150 + 17 per class), so every fold's training part and held-out part have
-#: the same imbalance ratio (1 / LONG_TAIL_RATIO = 10).
+#: Long-tail scenario: after the paper's subset draw, the classes are ranked by their
+#: frequency in the official training split (``r = 0`` the most frequent, ``K - 1``
+#: the rarest), and the class of rank ``r`` keeps ``max(1, round(n * LONG_TAIL_RATIO **
+#: (r / (K - 1))))`` of its ``n`` images in the pooled training + validation subset
+#: (167 down to 17 for the paper's 150 + 17 per class). Every fold's training and
+#: held-out parts then have imbalance ratio 1 / LONG_TAIL_RATIO = 10, and the rare
+#: classes are the data set's rare ones, as in its test split.
 LONG_TAIL_RATIO = 0.1
+#: How the long-tail scenario orders the classes (part of the cell hash).
+LONG_TAIL_ORDER = "training-split frequency"
 
 #: Model-selection rules: ``'val'`` picks the epoch with the best accuracy on the
 #: held-out (real) fold; ``'test-best'`` is the paper's rule, the epoch with the best
@@ -293,6 +296,7 @@ def cell_settings(settings, method):
         # Left out for the paper's scenario, so its cells keep their hashes.
         relevant["scenario"] = settings["scenario"]
         relevant["long_tail_ratio"] = LONG_TAIL_RATIO
+        relevant["long_tail_order"] = LONG_TAIL_ORDER
     relevant["method"] = method
     relevant["skgenaug"] = __version__
     relevant["protocol"] = PROTOCOL_VERSION

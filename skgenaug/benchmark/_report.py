@@ -201,9 +201,11 @@ def markdown(summary, comparisons, run_info, control=None):
         f"seed(s) {list(info['seeds'])}; per fold the sampler is fitted on the training "
         "part only, "
         + ("balances the classes (sampling_strategy='auto'; **long-tail scenario**: "
-           "class k of the pooled subset keeps round(n_k * 0.1 ** (k / (K-1))) of its "
-           "images before the folds are drawn, so every training part and held-out "
-           "fold has imbalance ratio 10; compare BACC as well as ACC and AUC), "
+           "the class of frequency rank r in the official training split (0 = most "
+           "frequent) keeps round(n * 0.1 ** (r / (K-1))) of its n images in the pooled "
+           "subset before the folds are drawn, so every training part and held-out "
+           "fold has imbalance ratio 10 and the rare classes are the data set's rare "
+           "ones; compare BACC as well as ACC and AUC), "
            if info.get("scenario") == "long-tail" else "adds 150 images per class, ")
         + "and the classifier is scored on the official test split"
         + ("" if info.get("test_max") is None

@@ -50,10 +50,11 @@ def build_parser():
                              "(case-insensitive), or 'all' for every method")
     parser.add_argument("--scenario", choices=SCENARIOS, default="balanced",
                         help="'balanced': the paper's subset, the sampler adds 150 images "
-                             "per class; 'long-tail': class k of the pooled subset keeps "
-                             "round(n_k * 0.1 ** (k / (K-1))) images (167 down to 17, "
-                             "ratio 10 in every fold) and the sampler balances the "
-                             "classes (sampling_strategy='auto')")
+                             "per class; 'long-tail': the class of frequency rank r in "
+                             "the official training split (0 = most frequent) keeps "
+                             "round(n * 0.1 ** (r / (K-1))) of its n subset images (167 "
+                             "down to 17, ratio 10 in every fold) and the sampler "
+                             "balances the classes (sampling_strategy='auto')")
     parser.add_argument("--folds", type=int, default=None,
                         help="stratified folds of the pooled train+val subset "
                              "(default: the profile's)")
