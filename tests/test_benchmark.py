@@ -496,3 +496,9 @@ def test_ctrl_c_inside_a_cell_is_not_swallowed(data_root, smoke):
     # Without the signal the same cell runs whole.
     settings["classifier"]["callbacks"] = None
     assert _cells.run_cell(cell, settings, root=str(data_root))["best_epoch"] >= 1
+
+
+def test_every_method_has_its_own_color_in_the_scores_figure():
+    colors = _report.method_colors(list(ALL_METHODS))
+    assert set(colors) == set(ALL_METHODS)
+    assert len(set(colors.values())) == len(ALL_METHODS)

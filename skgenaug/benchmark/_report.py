@@ -295,6 +295,7 @@ def plot_scores(summary, path):
     methods = [m for m in METHOD_NAMES if m in set(summary.method)]
     fig, axes = plt.subplots(len(selections), 2, squeeze=False,
                              figsize=(4 + 1.6 * len(datasets), 3.2 * len(selections)))
+    colors = method_colors(methods)
     width = 0.8 / len(methods)
     x = np.arange(len(datasets))
     for row, sel in enumerate(selections):
@@ -307,7 +308,7 @@ def plot_scores(summary, path):
 
                 pos = x - 0.4 + (i + 0.5) * width
                 ax.bar(pos, get(f"{metric}_mean"), width, yerr=get(f"{metric}_std"),
-                       label=METHOD_NAMES[method], capsize=2)
+                       label=METHOD_NAMES[method], capsize=2, color=colors[method])
                 ax.plot(pos, get(f"paper_{metric}"), "k_", markersize=10,
                         label="paper" if i == 0 else None)
             ax.set_xticks(x, [d.replace("mnist", "") for d in datasets])
@@ -318,10 +319,36 @@ def plot_scores(summary, path):
                                                          if sel == "test-best" else ""),
                          fontsize=9)
             ax.grid(axis="y", alpha=0.3)
-    axes[0, 0].legend(fontsize=7, ncol=2)
+    # Outside the axes: with a dozen methods a legend inside hides bars.
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5),
+               fontsize=7)
     fig.tight_layout()
-    fig.savefig(path, dpi=80)
+    fig.savefig(path, dpi=80, bbox_inches="tight")
     plt.close(fig)
+
+
+def method_colors(methods):
+    """One distinct color per method (matplotlib's default cycle has only ten).
+
+    Parameters
+    ----------
+    methods : sequence of str
+        Method names, in table order.
+
+    Returns
+    -------
+    colors : dict
+        ``{method: RGBA tuple}``.
+    """
+    import matplotlib
+
+    palette = matplotlib.colormaps["tab20"].colors
+    order = [m for m in METHOD_NAMES if m in methods] + [
+        m for m in methods if m not in METHOD_NAMES]
+    # Even entries of tab20 first (the saturated ones), then the light ones.
+    ranked = palette[0::2] + palette[1::2]
+    return {m: ranked[i % len(ranked)] for i, m in enumerate(order)}
 
 
 def _mosaic(images, labels, gap=4):
