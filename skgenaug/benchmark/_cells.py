@@ -259,7 +259,7 @@ def _load(dataset, root, seed, n_per_class, test_max, scenario="balanced"):
     y_pool = np.concatenate([data.y_train, data.y_val])
     if scenario == "long-tail":
         # Thin the pool, not only its training part: stratified folds then give every
-        # training part (and every held-out fold) the documented imbalance ratio.
+        # training part (and every held-out fold) the pool's imbalance.
         # Head to tail by frequency in the official training split: the rare classes
         # stay the rare ones, and the test split's imbalance points the same way.
         _, y_full = load_medmnist(dataset, "train", root=root)

@@ -204,8 +204,9 @@ def markdown(summary, comparisons, run_info, control=None):
            "the class of frequency rank r in the official training split (0 = most "
            "frequent) keeps round(n * 0.1 ** (r / (K-1))) of its n images in the pooled "
            "subset before the folds are drawn, so every training part and held-out "
-           "fold has imbalance ratio 10 and the rare classes are the data set's rare "
-           "ones; compare BACC as well as ACC and AUC), "
+           "fold has the same imbalance (largest:smallest class 167:17 for a subset of "
+           "167 per class; more where the subset is uneven) and the rare classes are "
+           "the data set's rare ones; compare BACC as well as ACC and AUC), "
            if info.get("scenario") == "long-tail" else "adds 150 images per class, ")
         + "and the classifier is scored on the official test split"
         + ("" if info.get("test_max") is None

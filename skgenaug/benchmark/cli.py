@@ -53,7 +53,7 @@ def build_parser():
                              "per class; 'long-tail': the class of frequency rank r in "
                              "the official training split (0 = most frequent) keeps "
                              "round(n * 0.1 ** (r / (K-1))) of its n subset images (167 "
-                             "down to 17, ratio 10 in every fold) and the sampler "
+                             "down to 17 for 167 per class) and the sampler "
                              "balances the classes (sampling_strategy='auto')")
     parser.add_argument("--folds", type=int, default=None,
                         help="stratified folds of the pooled train+val subset "
