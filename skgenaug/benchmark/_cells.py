@@ -264,8 +264,7 @@ def _load(dataset, root, seed, n_per_class, test_max, scenario="balanced"):
         # stay the rare ones, and the test split's imbalance points the same way.
         _, y_full = load_medmnist(dataset, "train", root=root)
         counts = np.bincount(y_full, minlength=len(data.target_names))
-        ranks = np.asarray(frequency_ranks(counts))[np.unique(y_pool)]
-        ranks = np.argsort(np.argsort(ranks, kind="stable"), kind="stable")
+        ranks = frequency_ranks(counts[np.unique(y_pool)])  # classes the pool holds
         keep = long_tail_indices(y_pool, seed, ranks=ranks)
         X_pool, y_pool = X_pool[keep], y_pool[keep]
     X_test, y_test = data.X_test, data.y_test

@@ -172,6 +172,19 @@ def _verdict_lines(comparisons, reference="none"):
     return lines
 
 
+def _comparison_section(comparisons, selection, reference, title, verdict_title,
+                        intro):
+    """Table and verdicts of one selection's comparisons; nothing when there are none."""
+    if comparisons is None or not len(comparisons):
+        return []
+    part = comparisons[comparisons.selection == selection]
+    if not len(part):
+        return []
+    return (["", f"### {title}", "", intro, ""]
+            + _comparison_table(part, reference)
+            + ["", f"### {verdict_title}", ""] + _verdict_lines(part, reference))
+
+
 def markdown(summary, comparisons, run_info, control=None):
     """The results as a Markdown document.
 
@@ -240,38 +253,25 @@ def markdown(summary, comparisons, run_info, control=None):
                 "",
             ]
         lines += ["### Test scores", ""] + _scores_table(summary[summary.selection == sel])
-        comp = comparisons[comparisons.selection == sel] if len(comparisons) else None
-        if comp is not None and len(comp):
-            lines += [
-                "",
-                "### Paired difference vs None (by seed and fold)",
-                "",
-                "95% interval and p-value: Nadeau–Bengio corrected resampled t-test "
-                "(variance x (1/n + n_held_out/n_train), because folds share training "
-                "data); the plain paired t-test (`scipy.stats.ttest_rel`, optimistic) "
-                "and the Wilcoxon signed-rank test (n >= 6 only) are shown for "
-                "reference. Bold: the corrected interval excludes 0.",
-                "",
-            ]
-            lines += _comparison_table(comp)
-            lines += ["", "### Verdicts (corrected interval)", ""] + _verdict_lines(comp)
-        ctrl = (control[control.selection == sel]
-                if control is not None and len(control) else None)
-        if ctrl is not None and len(ctrl):
-            lines += [
-                "",
-                f"### Paired difference vs {METHOD_NAMES[CONTROL]} (the control)",
-                "",
-                "Random over-sampling adds as many images as each sampler, so the "
-                "classifier gets as many optimizer steps and the same class balance, "
-                "but every added image is a copy. A method that beats None but not ROS "
-                "has not shown that its images add anything beyond that. Same tests as "
-                "above.",
-                "",
-            ]
-            lines += _comparison_table(ctrl, CONTROL)
-            lines += ["", f"### Verdicts vs {METHOD_NAMES[CONTROL]} (corrected interval)",
-                      ""] + _verdict_lines(ctrl, CONTROL)
+        lines += _comparison_section(
+            comparisons, sel, "none", "Paired difference vs None (by seed and fold)",
+            "Verdicts (corrected interval)",
+            "95% interval and p-value: Nadeau–Bengio corrected resampled t-test "
+            "(variance x (1/n + n_held_out/n_train), because folds share training "
+            "data); the plain paired t-test (`scipy.stats.ttest_rel`, optimistic) "
+            "and the Wilcoxon signed-rank test (n >= 6 only) are shown for "
+            "reference. Bold: the corrected interval excludes 0.",
+        )
+        control_name = METHOD_NAMES[CONTROL]
+        lines += _comparison_section(
+            control, sel, CONTROL, f"Paired difference vs {control_name} (the control)",
+            f"Verdicts vs {control_name} (corrected interval)",
+            "Random over-sampling adds as many images as each sampler, so the "
+            "classifier gets as many optimizer steps and the same class balance, "
+            "but every added image is a copy. A method that beats None but not ROS "
+            "has not shown that its images add anything beyond that. Same tests as "
+            "above.",
+        )
         lines.append("")
     return "\n".join(lines)
 
@@ -345,11 +345,11 @@ def method_colors(methods):
     import matplotlib
 
     palette = matplotlib.colormaps["tab20"].colors
-    order = [m for m in METHOD_NAMES if m in methods] + [
-        m for m in methods if m not in METHOD_NAMES]
-    # Even entries of tab20 first (the saturated ones), then the light ones.
+    # Even entries of tab20 first (the saturated ones), then the light ones; a method
+    # keeps its color whichever methods a run has.
     ranked = palette[0::2] + palette[1::2]
-    return {m: ranked[i % len(ranked)] for i, m in enumerate(order)}
+    position = {m: i for i, m in enumerate(METHOD_NAMES)}
+    return {m: ranked[position[m] % len(ranked)] for m in methods}
 
 
 def _mosaic(images, labels, gap=4):

@@ -202,6 +202,11 @@ def _versions():
                 numpy=__import__("numpy").__version__, joblib=joblib.__version__)
 
 
+def _load_average():
+    """The 1, 5 and 15 minute load averages, or ``None`` where the OS has none."""
+    return os.getloadavg() if hasattr(os, "getloadavg") else None
+
+
 def _device_name(device):
     import torch
 
@@ -302,7 +307,7 @@ def run_benchmark(settings, datasets, methods, selections, seeds, out, *, root=N
     missing
     """
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
-    load_start = os.getloadavg() if hasattr(os, "getloadavg") else None
+    load_start = _load_average()
     missing = check_data(datasets, root)
     if missing:
         text = "\n\n".join(missing.values())
@@ -328,32 +333,30 @@ def run_benchmark(settings, datasets, methods, selections, seeds, out, *, root=N
         log(f"{len(cells)} cells: {len(cells) - len(todo)} already stored in "
             f"{out / 'cells.sqlite'}, {len(todo)} to run (n_jobs={n_jobs}, "
             f"backend={backend}, device={device}, torch threads per worker={threads}).")
+
+        def record_run(wall_s, cells_run, **extra):
+            store.add_run(dict(
+                started=started.isoformat(),
+                finished=datetime.now(timezone.utc).isoformat(), wall_s=wall_s,
+                cells_run=cells_run, n_jobs=n_jobs, threads=threads, backend=backend,
+                device=device, load_average_start=load_start,
+                load_average_end=_load_average(), command=command, **extra,
+            ))
+
         try:
             n_run = execute(todo, settings, store, root=root, device=device,
                             threads=threads, n_jobs=n_jobs, backend=backend,
                             scheduler=scheduler, client=client, progress=progress)
         except BaseException as exc:  # Ctrl-C included: keep the record of the work
             stored = store.finished_keys()
-            store.add_run(dict(
-                started=started.isoformat(),
-                finished=datetime.now(timezone.utc).isoformat(),
-                wall_s=time.perf_counter() - t0,
-                cells_run=sum(c.key in stored for c in todo), n_jobs=n_jobs,
-                threads=threads, backend=backend, device=device, command=command,
-                interrupted=f"{type(exc).__name__}: {exc}",
-            ))
+            record_run(time.perf_counter() - t0, sum(c.key in stored for c in todo),
+                       interrupted=f"{type(exc).__name__}: {exc}")
             raise
         keys = [c.key for c in cells]
         frame = pd.DataFrame(store.rows(keys))
         previews = store.previews(keys)
         wall = time.perf_counter() - t0
-        store.add_run(dict(
-            started=started.isoformat(), finished=datetime.now(timezone.utc).isoformat(),
-            wall_s=wall, cells_run=n_run, n_jobs=n_jobs, threads=threads, backend=backend,
-            device=device, load_average_start=load_start,
-            load_average_end=os.getloadavg() if hasattr(os, "getloadavg") else None,
-            command=command,
-        ))
+        record_run(wall, n_run)
         invocations = store.runs()
     run_info = dict(profile=settings["profile"], description=settings["description"],
                     folds=settings["folds"], seeds=list(seeds),
@@ -375,7 +378,7 @@ def run_benchmark(settings, datasets, methods, selections, seeds, out, *, root=N
         finished=datetime.now(timezone.utc).isoformat(), wall_s=wall,
         cells_total=len(cells), cells_run=n_run, cells_reused=len(cells) - n_run,
         load_average_start=load_start,
-        load_average_end=os.getloadavg() if hasattr(os, "getloadavg") else None,
+        load_average_end=_load_average(),
         config_hashes={c.method: c.config_hash for c in cells},
         cells_compute_s=run_info["cell_s"],
         invocations=invocations,
