@@ -25,7 +25,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._mlp import one_hot
+from ._mlp import EncoderDecoder, one_hot
 
 _NORMS = ("batch", "layer", None)
 
@@ -192,7 +192,7 @@ class ConvDecoder(nn.Module):
 
 
 
-class ConvAutoencoder(nn.Module):
+class ConvAutoencoder(EncoderDecoder):
     """Convolutional autoencoder: :class:`ConvEncoder` and a linear code, mirrored by
     :class:`ConvDecoder`.
 
@@ -221,15 +221,6 @@ class ConvAutoencoder(nn.Module):
         body = ConvEncoder(image_shape, hidden_layer_sizes)
         self.encoder = nn.Sequential(body, nn.Linear(body.n_outputs, latent_dim))
         self.decoder = ConvDecoder(image_shape, hidden_layer_sizes, latent_dim)
-
-    def encode(self, x):
-        return self.encoder(x)
-
-    def decode(self, z):
-        return self.decoder(z)
-
-    def forward(self, x):
-        return self.decode(self.encode(x))
 
 
 class ConvConditionalVAE(nn.Module):

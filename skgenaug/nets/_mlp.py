@@ -52,7 +52,21 @@ def mlp(sizes, *, activation=nn.LeakyReLU, final_activation=None, dropout=0.0):
     return nn.Sequential(*layers)
 
 
-class Autoencoder(nn.Module):
+class EncoderDecoder(nn.Module):
+    """Base of the autoencoders: subclasses set ``encoder`` and ``decoder`` modules;
+    ``forward`` decodes the code of its input."""
+
+    def encode(self, x):
+        return self.encoder(x)
+
+    def decode(self, z):
+        return self.decoder(z)
+
+    def forward(self, x):
+        return self.decode(self.encode(x))
+
+
+class Autoencoder(EncoderDecoder):
     """Deep autoencoder: ``len(hidden_layer_sizes)`` hidden layers in the encoder and
     the same widths mirrored in the decoder.
 
@@ -82,15 +96,6 @@ class Autoencoder(nn.Module):
         self.decoder = mlp(
             [latent_dim, *hidden[::-1], n_features], final_activation=nn.Sigmoid()
         )
-
-    def encode(self, x):
-        return self.encoder(x)
-
-    def decode(self, z):
-        return self.decoder(z)
-
-    def forward(self, x):
-        return self.decoder(self.encoder(x))
 
 
 class ConditionalVAE(nn.Module):
