@@ -74,7 +74,7 @@ except ImportError:  # run from a checkout that is not installed: use the checko
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from skgenaug import AESampler, CGANSampler, CVAESampler
-from skgenaug._torch_utils import draw_seed, resolve_device
+from skgenaug._torch_utils import array_to_tensor, draw_seed, resolve_device
 from skgenaug.nets import Autoencoder, ConditionalGAN, ConditionalVAE
 
 N_SAMPLES = 1650
@@ -320,8 +320,8 @@ def main(argv=None):
 
     X, y, data_note = make_data()
     classes = np.unique(y)
-    y_enc = torch.from_numpy(np.searchsorted(classes, y)).long()
-    X01 = torch.from_numpy(X.reshape(len(X), -1).astype(np.float32) / np.float32(255))
+    y_enc = array_to_tensor(np.searchsorted(classes, y), dtype=torch.long)
+    X01 = array_to_tensor(X.reshape(len(X), -1).astype(np.float32) / np.float32(255))
     labels = np.resize(classes, args.n_images)
     seed = draw_seed(check_random_state(RANDOM_STATE))  # the samplers' torch seed
 

@@ -1,4 +1,13 @@
-"""Small torch helpers shared by the samplers and the classifier."""
+"""Small torch helpers shared by the samplers, the classifier and the networks.
+
+Every numpy array skgenaug hands to torch goes through :func:`array_to_tensor`, and every
+convolutional network passes its feature maps through :func:`standard_strides`: oneDNN
+picks its kernels from a tensor's strides, and on AVX2-only CPUs the channels-last
+kernels it chose for the tensors numpy's transposes produce (a gray ``(n, 1, H, W)``
+stack *is* channels-last by its strides) corrupted the heap for channel counts that are
+not multiples of the vector width. Standard (row-major, ``torch.contiguous_format``)
+strides everywhere keep every CPU on the same, well-trodden kernels.
+"""
 
 from contextlib import contextmanager
 
@@ -43,6 +52,115 @@ def resolve_device(device):
             f"Unknown device {device!r}; use 'cpu', 'cuda', 'cuda:N', 'mps' or 'auto'."
         )
     return device
+
+
+def contiguous_strides(shape):
+    """The row-major strides of a tensor of ``shape``, counting size-1 axes too.
+
+    ``Tensor.is_contiguous`` ignores the strides of size-1 axes, so it calls a gray
+    ``(n, 1, H, W)`` stack with channels-last strides contiguous; this does not.
+
+    Examples
+    --------
+    >>> contiguous_strides((4, 1, 28, 28))
+    (784, 784, 28, 1)
+    """
+    strides, step = [], 1
+    for size in reversed(tuple(shape)):
+        strides.append(step)
+        step *= max(int(size), 1)
+    return tuple(reversed(strides))
+
+
+def has_standard_strides(tensor):
+    """Whether ``tensor`` has exactly the row-major strides of its shape."""
+    return tuple(tensor.stride()) == contiguous_strides(tensor.shape)
+
+
+def _restride(tensor):
+    if has_standard_strides(tensor):
+        return tensor
+    return tensor.clone(memory_format=torch.contiguous_format)
+
+
+class _StandardStrides(torch.autograd.Function):
+    """Identity whose output and incoming gradient both have standard strides."""
+
+    @staticmethod
+    def forward(ctx, tensor):
+        out = _restride(tensor)
+        return out.view_as(out) if out is tensor else out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _restride(grad)
+
+
+def standard_strides(tensor):
+    """``tensor`` with the row-major strides of its shape, copied only when needed.
+
+    In training, the gradient flowing back through it gets standard strides too, so a
+    convolution sees them in its backward pass as well. Networks call it on their
+    feature maps wherever a permute, a pad or a caller's tensor could hand them other
+    strides (channels-last tensors included: they are copied, never rejected).
+
+    Parameters
+    ----------
+    tensor : torch.Tensor
+
+    Returns
+    -------
+    torch.Tensor
+        ``tensor`` itself when its strides are already standard and no gradient is
+        needed, else a standard-strided tensor with the same values.
+
+    Examples
+    --------
+    >>> import torch
+    >>> maps = torch.zeros(2, 28, 28, 1).permute(0, 3, 1, 2)  # channels-last strides
+    >>> maps.is_contiguous(), maps.stride()
+    (True, (784, 1, 28, 1))
+    >>> standard_strides(maps).stride()
+    (784, 784, 28, 1)
+    """
+    if tensor.requires_grad:
+        return _StandardStrides.apply(tensor)
+    return _restride(tensor)
+
+
+def array_to_tensor(array, *, dtype=torch.float32, layout=None):
+    """A numpy array as a torch tensor with standard strides (the one conversion path).
+
+    Parameters
+    ----------
+    array : ndarray
+        Flat rows ``(n, n_features)`` (pixel-major, channels last, as
+        :class:`~skgenaug._images.ImageLayout` flattens images), or labels.
+    dtype : torch.dtype, default=torch.float32
+        Dtype of the tensor.
+    layout : ImageLayout or None, default=None
+        With a layout, flat rows become an ``(n, C, H, W)`` image tensor; without one
+        the array keeps its shape.
+
+    Returns
+    -------
+    torch.Tensor
+        A tensor that owns writable memory with row-major strides.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgenaug._images import ImageLayout
+    >>> layout = ImageLayout(sample_shape=(28, 28), dtype=np.dtype("uint8"))
+    >>> array_to_tensor(np.zeros((2, 784)), layout=layout).stride()
+    (784, 784, 28, 1)
+    """
+    array = np.asarray(array)
+    if layout is not None:
+        array = layout.flat_to_nchw(layout.to_flat(array))
+    numpy_dtype = torch.empty(0, dtype=dtype).numpy().dtype
+    # One copy: the dtype cast, a fresh allocation (so standard strides, writable).
+    return _restride(torch.from_numpy(np.array(array, dtype=numpy_dtype, order="C")))
 
 
 def draw_seed(random_state):

@@ -26,6 +26,7 @@ from skorch.callbacks import ProgressBar
 from ._images import ImageLayout, PixelScaler, validate_images
 from ._torch_utils import (
     BatchTensorDataset,
+    array_to_tensor,
     draw_seed,
     passthrough_collate,
     resolve_device,
@@ -443,8 +444,8 @@ class BaseGenerativeSampler(BaseImageOverSampler):
         self.device_ = resolve_device(self.device)
         X_flat = self.layout_.to_flat(X)
         self.scaler_ = PixelScaler().fit(X_flat)
-        X01 = torch.from_numpy(self.scaler_.transform(X_flat))
-        y_enc = torch.from_numpy(y_enc).long()
+        X01 = array_to_tensor(self.scaler_.transform(X_flat))
+        y_enc = array_to_tensor(y_enc, dtype=torch.long)
         with torch_seed(seed, self.device_):
             self.net_ = self._make_net(X01.shape[1], len(self.classes_))
             self._train(X01, y_enc)
@@ -486,7 +487,7 @@ class BaseGenerativeSampler(BaseImageOverSampler):
     # ------------------------------------------------------------------ generation
     def _generate(self, y_enc, random_state):
         generator = torch.Generator().manual_seed(draw_seed(random_state))
-        y_enc = torch.from_numpy(y_enc).long()
+        y_enc = array_to_tensor(y_enc, dtype=torch.long)
         self.net_.module_.eval()
         with torch.no_grad():
             X01 = self._generate_scaled(y_enc, generator)

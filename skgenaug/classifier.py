@@ -28,6 +28,7 @@ from skorch.helper import predefined_split
 from ._images import validate_images
 from ._torch_utils import (
     BatchTensorDataset,
+    array_to_tensor,
     draw_seed,
     passthrough_collate,
     resolve_device,
@@ -359,7 +360,7 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
 
         X_t = self._to_tensor(X)
-        y_t = torch.from_numpy(encoder.transform(y).astype(np.int64))
+        y_t = array_to_tensor(encoder.transform(y), dtype=torch.long)
         if X_val is not None or y_val is not None:
             X_v, y_v = self._check_validation_data(X_val, y_val, encoder)
         elif self.validation_fraction > 0:
@@ -372,7 +373,8 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
                     "rows (every class has a single sample); pass X_val and y_val, or set "
                     "validation_fraction=0 and selection=None."
                 )
-            train_idx, val_idx = torch.from_numpy(train_idx), torch.from_numpy(val_idx)
+            train_idx = array_to_tensor(train_idx, dtype=torch.long)
+            val_idx = array_to_tensor(val_idx, dtype=torch.long)
             X_v, y_v = X_t[val_idx], y_t[val_idx]
             X_t, y_t = X_t[train_idx], y_t[train_idx]
         else:
@@ -469,8 +471,8 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
                 f"y_val holds label(s) {unknown.tolist()!r} that are not in y "
                 f"(classes: {self.classes_.tolist()!r})."
             )
-        return self._to_tensor(X_val), torch.from_numpy(
-            encoder.transform(y_val).astype(np.int64)
+        return self._to_tensor(X_val), array_to_tensor(
+            encoder.transform(y_val), dtype=torch.long
         )
 
     def _to_tensor(self, X):
@@ -478,9 +480,7 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         flat = self.layout_.to_flat(X)
         if self.layout_.dtype == np.uint8:
             flat = (flat.astype(np.float32) / 255.0 - 0.5) / 0.5  # MedMNIST's transform
-        else:
-            flat = flat.astype(np.float32)  # a fresh, writable copy
-        return torch.from_numpy(np.ascontiguousarray(self.layout_.flat_to_nchw(flat)))
+        return array_to_tensor(flat, layout=self.layout_)
 
     # ------------------------------------------------------------------ prediction
     def predict_proba(self, X):
@@ -502,6 +502,52 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         proba = self.net_.predict_proba(BatchTensorDataset(self._to_tensor(X)))
         proba = proba.astype(np.float64)
         return proba / proba.sum(axis=1, keepdims=True)
+
+    def features(self, X, *, batch_size=None):
+        """Penultimate-layer features of images: the ResNet's pooled last stage.
+
+        Computed in evaluation mode, with the input scaling fixed in ``fit``, by
+        :meth:`skgenaug.nets.ResNet18.features`. They are what
+        :func:`skgenaug.metrics.extract_features` returns.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n_samples, H, W) or \
+                (n_samples, H, W, C)
+            Images in the layout seen in ``fit``.
+        batch_size : int or None, default=None
+            Images per forward pass; ``None`` uses ``batch_size``.
+
+        Returns
+        -------
+        features : ndarray of shape (n_samples, 8 * width), float32
+            One feature vector per image.
+        """
+        check_is_fitted(self)
+        if batch_size is None:
+            batch_size = self.batch_size
+        if (
+            isinstance(batch_size, bool)
+            or not isinstance(batch_size, numbers.Integral)
+            or batch_size < 1
+        ):
+            raise ValueError(f"batch_size must be a positive int; got {batch_size!r}.")
+        X, _, _ = validate_images(self, X, reset=False, layout=self.layout_)
+        module = self.net_.module_
+        was_training = module.training
+        module.eval()
+        out = []
+        try:
+            with torch.no_grad():
+                for start in range(0, len(X), batch_size):
+                    batch = self._to_tensor(X[start : start + batch_size])
+                    feats = module.features(batch.to(self.device_))
+                    out.append(feats.float().cpu().numpy())
+        finally:
+            module.train(was_training)
+        if not out:
+            return np.empty((0, module.n_features), dtype=np.float32)
+        return np.concatenate(out)
 
     def predict(self, X):
         """Predicted class labels.

@@ -1,12 +1,6 @@
 """Penultimate-layer features of a fitted :class:`~skgenaug.ResNetClassifier`."""
 
-import numbers
-
-import numpy as np
-import torch
-from sklearn.utils.validation import check_is_fitted
-
-from .._images import validate_images
+from ..classifier import ResNetClassifier
 
 
 def _final_estimator(estimator):
@@ -58,33 +52,10 @@ def extract_features(estimator, X, *, batch_size=256):
     (5, 32)
     """
     clf = _final_estimator(estimator)
-    module = getattr(getattr(clf, "net_", None), "module_", None)
-    if not hasattr(clf, "_to_tensor") or (
-        module is not None and not hasattr(module, "features")
-    ):
+    if not isinstance(clf, ResNetClassifier):
         raise TypeError(
             "extract_features needs a fitted skgenaug.ResNetClassifier (or a pipeline "
             f"ending in one); got {type(clf).__name__}. For another embedding, compute "
             "the feature arrays yourself and pass them to the metric functions."
         )
-    check_is_fitted(clf, "net_")
-    if (
-        isinstance(batch_size, bool)
-        or not isinstance(batch_size, numbers.Integral)
-        or batch_size < 1
-    ):
-        raise ValueError(f"batch_size must be a positive int; got {batch_size!r}.")
-    X, _, _ = validate_images(clf, X, reset=False, layout=clf.layout_)
-    module = clf.net_.module_
-    device = getattr(clf, "device_", "cpu")
-    was_training = module.training
-    module.eval()
-    out = []
-    try:
-        with torch.no_grad():
-            for start in range(0, len(X), batch_size):
-                batch = clf._to_tensor(X[start:start + batch_size]).to(device)
-                out.append(module.features(batch).float().cpu().numpy())
-    finally:
-        module.train(was_training)
-    return np.concatenate(out)
+    return clf.features(X, batch_size=batch_size)

@@ -16,6 +16,11 @@ in between and a sigmoid at the end. An image whose height or width is not a mul
 of ``2 ** len(widths)`` is zero-padded (centred) on the way in and cropped back on the
 way out, so every image size works, flat ``1 x n`` strips included.
 
+Strides: the maps made from rows by a permute have channels-last strides, which sent
+oneDNN to kernels that corrupted memory on AVX2-only CPUs; every map entering or leaving
+the convolutions passes through :func:`skgenaug._torch_utils.standard_strides` (forward
+and backward), so they always run on standard NCHW strides.
+
 Conditioning: the one-hot class enters the encoder / discriminator as extra constant
 input channels (one per class, 1 on the class's channel, 0 elsewhere) and the decoder
 / generator concatenated to its input vector (Mirza and Osindero 2014).
@@ -25,6 +30,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .._torch_utils import standard_strides
 from ._mlp import EncoderDecoder, one_hot
 
 _NORMS = ("batch", "layer", None)
@@ -71,13 +77,16 @@ class _PaddedGeometry:
     def rows_to_padded_maps(self, x):
         """Flat rows ``(n, H*W*C)`` to zero-padded maps ``(n, C, H', W')``."""
         maps = x.reshape(len(x), self.height, self.width, self.channels)
-        maps = maps.permute(0, 3, 1, 2)
+        maps = standard_strides(maps.permute(0, 3, 1, 2))
         if self.top or self.bottom or self.left or self.right:
             maps = F.pad(maps, (self.left, self.right, self.top, self.bottom))
         return maps
 
     def padded_maps_to_rows(self, maps):
         """Maps ``(n, C, H', W')`` to flat rows of the unpadded centre."""
+        # The gradient coming back through the permute below would reach the last
+        # convolution with channels-last strides; this gives it standard ones.
+        maps = standard_strides(maps)
         maps = maps[
             :, :, self.top : self.top + self.height, self.left : self.left + self.width
         ]
@@ -141,7 +150,7 @@ class ConvEncoder(nn.Module):
         if self.n_conditions:
             planes = condition[:, :, None, None].expand(-1, -1, *maps.shape[2:])
             maps = torch.cat([maps, planes.to(maps.dtype)], dim=1)
-        return self.body(maps).flatten(1)
+        return self.body(standard_strides(maps)).flatten(1)
 
 
 class ConvDecoder(nn.Module):

@@ -4,6 +4,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .._torch_utils import standard_strides
+
 
 class BasicBlock(nn.Module):
     """Two 3x3 convolutions with batch norm and an identity (or 1x1 projection) shortcut.
@@ -102,12 +104,16 @@ class ResNet18(nn.Module):
         Parameters
         ----------
         x : torch.Tensor of shape (n, in_channels, H, W)
+            Any strides; the network works on a standard-strided (NCHW contiguous)
+            copy when they are not already standard.
 
         Returns
         -------
         torch.Tensor of shape (n, 8 * width)
         """
-        out = self.stem(x)
+        # Any input, a caller's channels-last tensor included, is copied to standard
+        # NCHW strides: oneDNN's channels-last kernels corrupted memory on AVX2 CPUs.
+        out = self.stem(standard_strides(x))
         out = self.layer4(self.layer3(self.layer2(self.layer1(out))))
         return torch.flatten(F.adaptive_avg_pool2d(out, 1), 1)
 

@@ -8,6 +8,7 @@ from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 
 from .._images import validate_images
+from .._torch_utils import array_to_tensor
 from ..base import BaseGenerativeSampler
 from ..nets import Autoencoder, ConvAutoencoder
 
@@ -174,8 +175,8 @@ class AESampler(BaseGenerativeSampler):
         return torch.cat(codes).numpy()
 
     def _generate_scaled(self, y_enc, generator):
-        codes = torch.from_numpy(self.latent_codes_)
-        labels = torch.from_numpy(self.latent_labels_)
+        codes = array_to_tensor(self.latent_codes_)
+        labels = array_to_tensor(self.latent_labels_, dtype=torch.long)
         z = torch.empty(len(y_enc), codes.shape[1])
         for code in torch.unique(y_enc):
             wanted = torch.nonzero(y_enc == code).squeeze(1)
@@ -208,5 +209,5 @@ class AESampler(BaseGenerativeSampler):
         """
         check_is_fitted(self, "net_")
         X, _, _ = validate_images(self, X, reset=False, layout=self.layout_)
-        X01 = torch.from_numpy(self.scaler_.transform(self.layout_.to_flat(X)))
+        X01 = array_to_tensor(self.scaler_.transform(self.layout_.to_flat(X)))
         return self._encode_scaled(X01)
