@@ -69,6 +69,8 @@ def _run(settings, root, out, datasets=("breastmnist",), methods=("none", "ae"),
          **kwargs):
     kwargs.setdefault("progress", False)
     kwargs.setdefault("log", lambda *a: None)
+    # In this process unless a test asks for workers: monkeypatches reach it only.
+    kwargs.setdefault("n_jobs", 1)
     return run_benchmark(settings, list(datasets), list(methods), ["val"], [0], out,
                          root=str(root), threads=1, **kwargs)
 
@@ -457,14 +459,15 @@ def test_long_tail_smoke_run(data_root, tmp_path, smoke):
 
 def test_feature_resnet_is_fitted_once_per_fold(data_root, tmp_path, smoke, monkeypatch):
     fits = []
+    real_fit = _cells.ResNetClassifier.fit
 
-    class CountingResNet(_cells.ResNetClassifier):
-        def fit(self, X, y, **kwargs):
-            if self.selection is None:  # the quality report's feature ResNet
-                fits.append(len(y))
-            return super().fit(X, y, **kwargs)
+    def counting_fit(self, X, y, **kwargs):
+        if self.selection is None:  # the quality report's feature ResNet
+            fits.append(len(y))
+        return real_fit(self, X, y, **kwargs)
 
-    monkeypatch.setattr(_cells, "ResNetClassifier", CountingResNet)
+    # On the class, not a subclass: the fitted ResNets are pickled for other workers.
+    monkeypatch.setattr(_cells.ResNetClassifier, "fit", counting_fit)
     monkeypatch.setattr(_cells, "_FEATURE_CACHE", type(_cells._FEATURE_CACHE)())
     result = _run(smoke, data_root, tmp_path / "out", methods=("none", "ae", "cvae"))
     assert result["n_run"] == 6
@@ -472,6 +475,19 @@ def test_feature_resnet_is_fitted_once_per_fold(data_root, tmp_path, smoke, monk
     quality = result["cells"].dropna(subset=["quality"])
     shared = quality.quality.map(lambda q: q["reference_frechet_distance"])
     assert shared.groupby(quality.fold.to_numpy()).nunique().eq(1).all()
+
+    # The other workers of a run (another process, so an empty memory cache) and a
+    # resumed run load the fold's ResNet from the results folder instead of refitting.
+    assert len(list((tmp_path / "out" / "feature_models").glob("*.pkl"))) == smoke["folds"]
+    monkeypatch.setattr(_cells, "_FEATURE_CACHE", type(_cells._FEATURE_CACHE)())
+    changed = copy.deepcopy(smoke)
+    changed["samplers"]["ae"]["max_epochs"] = 3  # new AE cells, same folds
+    again = _run(changed, data_root, tmp_path / "out", methods=("none", "ae", "cvae"))
+    assert again["n_run"] == smoke["folds"] and len(fits) == smoke["folds"]
+    requality = again["cells"].dropna(subset=["quality"])
+    assert requality.quality.map(lambda q: q["reference_frechet_distance"]).tolist() == (
+        requality.fold.map(dict(zip(quality.fold, shared))).tolist()
+    )
 
 
 class _CtrlCAfterFirstEpoch(Callback):
@@ -502,3 +518,79 @@ def test_every_method_has_its_own_color_in_the_scores_figure():
     colors = _report.method_colors(list(ALL_METHODS))
     assert set(colors) == set(ALL_METHODS)
     assert len(set(colors.values())) == len(ALL_METHODS)
+
+
+# ------------------------------------------------------------------ parallelism (issue 17)
+
+
+def test_plan_workers_uses_the_cpus_this_process_may_use(monkeypatch):
+    from skgenaug.benchmark import _run as run_module
+
+    # joblib.cpu_count honours affinity masks and cgroup quotas; os.cpu_count does not.
+    monkeypatch.setattr(run_module.joblib, "cpu_count", lambda: 3)
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    n_jobs, threads, reason = run_module.plan_workers()
+    assert (n_jobs, threads) == (3, 1)
+    assert "3 CPU(s) usable" in reason and "2.07x" in reason
+    assert run_module.plan_workers(n_cells=1)[:2] == (1, 3)  # no idle worker
+    assert run_module.plan_workers(n_jobs=-1)[:2] == (3, 1)  # joblib's -1: all
+    assert run_module.plan_workers(n_jobs=-2)[:2] == (2, 1)
+    assert run_module.plan_workers(n_jobs=1)[:2] == (1, 3)
+    assert run_module.plan_workers(n_jobs=2, threads=4)[:2] == (2, 4)
+    assert run_module.plan_workers(device="cuda")[:2] == (1, 3)
+    for bad in (0, 1.5, True):
+        with pytest.raises(ValueError, match="n_jobs"):
+            run_module.plan_workers(n_jobs=bad)
+    with pytest.raises(ValueError, match="threads"):
+        run_module.plan_workers(threads=0)
+
+
+def test_the_log_says_what_parallelism_was_chosen(data_root, tmp_path, smoke,
+                                                  monkeypatch):
+    from skgenaug.benchmark import _run as run_module
+
+    monkeypatch.setattr(run_module.joblib, "cpu_count", lambda: 2)
+    monkeypatch.setattr(_cells, "run_cell", lambda cell, *a, **k: {"auc": 0.5})
+    monkeypatch.setattr(run_module, "write_outputs", lambda *a, **k: "")
+    messages = []
+    run_benchmark(smoke, ["breastmnist"], ["none"], ["val"], [0], tmp_path,
+                  root=str(data_root), progress=False, log=messages.append)
+    assert any(m.startswith("Parallelism: 2 worker(s) x 1 thread(s)") for m in messages)
+
+
+def test_cells_start_most_costly_first(data_root, tmp_path, smoke, monkeypatch):
+    started = []
+
+    def record(cell, *args, **kwargs):
+        started.append(cell)
+        return {"auc": 0.5, "acc": 0.5, "balanced_acc": 0.5, "wall_s": 0.0}
+
+    monkeypatch.setattr(_cells, "run_cell", record)
+    from skgenaug.benchmark import _run as run_module
+
+    monkeypatch.setattr(run_module, "write_outputs", lambda *a, **k: "")
+    _run(smoke, data_root, tmp_path, datasets=["breastmnist", "dermamnist"],
+         methods=["none", "cgan"], n_jobs=1)
+    costs = [_cells.estimated_cost(c, smoke, data_root) for c in started]
+    assert len(started) == 8 and costs == sorted(costs, reverse=True)
+    # A Derma (RGB, 7 classes) cGAN cell is the costliest, a Breast None cell the least.
+    assert (started[0].dataset, started[0].method) == ("dermamnist", "cgan")
+    assert (started[-1].dataset, started[-1].method) == ("breastmnist", "none")
+
+
+def test_parallel_run_gives_the_numbers_of_a_one_worker_run(data_root, tmp_path, smoke):
+    # Two loky processes, scheduled by cost, against one worker: speed changes, numbers
+    # do not (every cell seeds its own fits).
+    methods = ["none", "ae", "cgan-conv"]
+    one = _run(smoke, data_root, tmp_path / "one", methods=methods, n_jobs=1)
+    two = _run(smoke, data_root, tmp_path / "two", methods=methods, n_jobs=2)
+    assert two["n_run"] == one["n_run"] == 6
+    pd.testing.assert_frame_equal(_scores(two["cells"]), _scores(one["cells"]))
+    assert "quality" in one["cells"]
+
+    def quality(result):  # every quality figure but its timing
+        rows = result["cells"].dropna(subset=["quality"])
+        rows = rows.sort_values(["dataset", "method", "fold"])
+        return [{k: v for k, v in q.items() if k != "seconds"} for q in rows.quality]
+
+    assert len(quality(one)) == 4 and quality(two) == quality(one)

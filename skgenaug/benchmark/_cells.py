@@ -10,12 +10,20 @@ validation data, and scores the official test split.
 import collections
 import contextlib
 import functools
+import hashlib
 import json
 import os
+import pickle
 import signal
 import threading
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 
 import numpy as np
 import torch
@@ -252,7 +260,9 @@ def sampling_strategy(settings):
     return AddPerClass(settings["add_per_class"])
 
 
-@functools.lru_cache(maxsize=4)
+# Large enough for every (data set, seed) of a run: cells are scheduled by cost, not
+# grouped by data set, and a miss reads the npz file again.
+@functools.lru_cache(maxsize=32)
 def _load(dataset, root, seed, n_per_class, test_max, scenario="balanced"):
     data = load_paper_subset(dataset, root=root, n_per_class=n_per_class, random_state=seed)
     X_pool = np.concatenate([data.X_train, data.X_val])
@@ -299,6 +309,68 @@ def fold_indices(y_pool, folds, seed, fold):
     """
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     return list(splitter.split(np.zeros(len(y_pool)), y_pool))[fold]
+
+
+#: Cost of one training image-epoch of each method's generator relative to one of the
+#: classifier, at the quick profile's sizes (from the committed quick run's sampler and
+#: classifier seconds on BreastMNIST). Only the order of cells depends on it.
+_GENERATOR_COST = {
+    "ae": 0.04, "cvae": 0.05, "cgan": 0.09, "ae-conv": 0.15, "cvae-conv": 0.18,
+    "cgan-conv": 0.31, "wgan-gp": 0.41, "acgan": 0.29,
+}
+
+
+def estimated_cost(cell, settings, root=None):
+    """A rough, relative cost of a cell, so that the slowest cells can run first.
+
+    Counts image-epochs: the classifier's over the training part plus the generated
+    images, the generator's over the training part (weighted by
+    :data:`_GENERATOR_COST`), both scaled up for colour images. With the slowest cells
+    first, no worker idles at the end of a run while one long cell finishes.
+
+    Parameters
+    ----------
+    cell : Cell
+        The cell.
+    settings : dict
+        Profile settings.
+    root : str or None, default=None
+        Data folder (the subset's size is read from the data).
+
+    Returns
+    -------
+    cost : float
+        In classifier image-epochs; comparable between the cells of one run only.
+
+    Examples
+    --------
+    >>> from skgenaug.benchmark import Cell, get_profile
+    >>> from skgenaug.benchmark._cells import estimated_cost
+    >>> settings = get_profile("quick")
+    >>> cells = [Cell("breastmnist", m, 0, 0, "val", "") for m in ("none", "cgan")]
+    >>> estimated_cost(cells[1], settings) > estimated_cost(cells[0], settings)
+    True
+    """
+    X_pool, y_pool, _, _, _ = _load(
+        cell.dataset, None if root is None else str(root), cell.seed,
+        settings["n_per_class"], settings["test_max"],
+        settings.get("scenario", "balanced"),
+    )
+    train_share = (settings["folds"] - 1) / settings["folds"]
+    n_train = len(y_pool) * train_share
+    colour = X_pool.shape[-1] if X_pool.ndim == 4 else 1
+    n_generated, generator = 0.0, 0.0
+    sampler = make_sampler(cell.method, settings, random_state=0)
+    if sampler is not None:
+        counts = np.unique(y_pool, return_counts=True)[1]
+        if settings.get("scenario", "balanced") == "long-tail":
+            n_generated = float(np.sum(counts.max() - counts)) * train_share
+        else:
+            n_generated = float(settings["add_per_class"] * len(counts))
+        epochs = sampler.get_params().get("max_epochs", 0)
+        generator = n_train * epochs * _GENERATOR_COST.get(cell.method, 0.0) * colour
+    classifier = (n_train + n_generated) * settings["classifier"]["max_epochs"]
+    return classifier * (1 + (colour - 1) / 2) + generator
 
 
 def make_sampler(method, settings, random_state, device="cpu"):
@@ -353,7 +425,7 @@ def _preview(X_train, y_train, X_res, y_res):
                 y=np.concatenate(labels))
 
 
-def run_cell(cell, settings, root=None, device="cpu", threads=None):
+def run_cell(cell, settings, root=None, device="cpu", threads=None, cache_dir=None):
     """Train and score one cell.
 
     Parameters
@@ -368,6 +440,10 @@ def run_cell(cell, settings, root=None, device="cpu", threads=None):
         Torch device of sampler and classifier.
     threads : int or None
         ``torch.set_num_threads`` for this worker; ``None`` leaves it alone.
+    cache_dir : str, path-like or None, default=None
+        Folder shared by the cells of a run (``feature_models`` in the results
+        folder): the quality report's feature ResNet of each fold is fitted by the
+        first cell that needs it and loaded by the others, in any process.
 
     Returns
     -------
@@ -390,7 +466,7 @@ def run_cell(cell, settings, root=None, device="cpu", threads=None):
     ['acc', 'auc']
     """
     with _stored_only_if_whole():
-        return _run_cell(cell, settings, root, device, threads)
+        return _run_cell(cell, settings, root, device, threads, cache_dir)
 
 
 @contextlib.contextmanager
@@ -425,7 +501,7 @@ def _stored_only_if_whole():
         )
 
 
-def _run_cell(cell, settings, root, device, threads):
+def _run_cell(cell, settings, root, device, threads, cache_dir):
     if threads:
         torch.set_num_threads(threads)
     start = time.perf_counter()
@@ -486,6 +562,7 @@ def _run_cell(cell, settings, root, device, threads):
             options.pop("feature_estimator", None), X_train, y_train, random_state,
             device, key=(cell.dataset, cell.seed, cell.fold, root, device,
                          _settings_key(settings)),
+            cache_dir=cache_dir,
         )
         # Scored against the held-out fold (real images), never the test split.
         result["quality"] = quality_report(
@@ -507,20 +584,50 @@ def _settings_key(settings):
     return json.dumps(shared, sort_keys=True, default=str)
 
 
-def _feature_estimator(params, X_train, y_train, random_state, device, key):
+def _feature_estimator(params, X_train, y_train, random_state, device, key,
+                       cache_dir=None):
     """The fold's feature ResNet for the quality report, fitted once per fold.
 
     It depends on the fold's real training part only, so every method of a fold shares
     it (and its embedding: Fréchet distances of a fold's methods are comparable);
-    refitting it per cell would give the same weights at the same cost again.
+    refitting it per cell would give the same weights at the same cost again. Kept in
+    this process's memory and, with ``cache_dir``, pickled there for the other
+    workers of the run (and a resumed run): a lock makes a second worker that needs
+    the same fold wait for the first one's fit instead of repeating it.
     """
     if key in _FEATURE_CACHE:
         _FEATURE_CACHE.move_to_end(key)
         return _FEATURE_CACHE[key]
     params = DEFAULT_FEATURE_ESTIMATOR if params is None else params
-    estimator = ResNetClassifier(**params, device=device, random_state=random_state)
-    estimator.fit(X_train, y_train)
+
+    def fit():
+        estimator = ResNetClassifier(**params, device=device, random_state=random_state)
+        return estimator.fit(X_train, y_train)
+
+    if cache_dir is None:
+        estimator = fit()
+    else:
+        name = hashlib.sha256(repr((key, params, random_state)).encode()).hexdigest()
+        estimator = _fit_once_on_disk(Path(cache_dir) / f"{name[:24]}.pkl", fit)
     _FEATURE_CACHE[key] = estimator
     while len(_FEATURE_CACHE) > _FEATURE_CACHE_SIZE:
         _FEATURE_CACHE.popitem(last=False)
     return estimator
+
+
+def _fit_once_on_disk(path, fit):
+    """``fit()``'s result pickled at ``path``: loaded when there, else fitted and saved,
+    under an exclusive lock so that concurrent processes fit it once."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        if fcntl is not None:  # POSIX; elsewhere a race only costs a second fit
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.is_file():
+            with open(path, "rb") as f:
+                return pickle.load(f)
+        estimator = fit()
+        partial = path.with_suffix(f".{os.getpid()}.part")
+        with open(partial, "wb") as f:
+            pickle.dump(estimator, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, path)  # whole or absent, even if this process dies
+        return estimator

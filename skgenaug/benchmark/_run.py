@@ -107,9 +107,10 @@ def check_data(datasets, root):
     return missing
 
 
-def _run_one(cell, settings, root, device, threads):
+def _run_one(cell, settings, root, device, threads, cache_dir):
     # Looked up at call time so that tests can replace _cells.run_cell.
-    return cell, _cells.run_cell(cell, settings, root=root, device=device, threads=threads)
+    return cell, _cells.run_cell(cell, settings, root=root, device=device, threads=threads,
+                                 cache_dir=cache_dir)
 
 
 @contextlib.contextmanager
@@ -150,7 +151,8 @@ def execute(todo, settings, store, *, root=None, device="cpu", threads=None, n_j
     Parameters
     ----------
     todo : list of Cell
-        Cells to run.
+        Cells to run; they start in order of
+        :func:`~skgenaug.benchmark._cells.estimated_cost`, the most costly first.
     settings : dict
         Profile settings.
     store : ResultStore
@@ -175,11 +177,18 @@ def execute(todo, settings, store, *, root=None, device="cpu", threads=None, n_j
     """
     if not todo:
         return 0
-    tasks = (joblib.delayed(_run_one)(c, settings, root, device, threads) for c in todo)
+    # Slowest first (longest-processing-time order): the short cells fill the gaps at
+    # the end instead of one long cell running alone while the other workers idle.
+    todo = sorted(todo, key=lambda c: -_cells.estimated_cost(c, settings, root))
+    cache_dir = Path(store.path).parent / "feature_models"  # beside cells.sqlite
+    tasks = (joblib.delayed(_run_one)(c, settings, root, device, threads, cache_dir)
+             for c in todo)
     n_done = 0
     parallel = _backend(backend, n_jobs, scheduler, client)
     with parallel, _progress(len(todo), progress) as bar:
-        results = joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks)
+        # batch_size=1: joblib hands the cells out one at a time, in that order.
+        results = joblib.Parallel(n_jobs=n_jobs, batch_size=1,
+                                  return_as="generator_unordered")(tasks)
         for cell, result in results:
             store.put(cell, result, settings["profile"])
             n_done += 1
@@ -224,29 +233,80 @@ def _git_commit():
     return out.stdout.strip() or None
 
 
-def default_threads(n_jobs):
-    """Torch threads per worker: 1, with parallelism coming from ``n_jobs`` cells.
+#: Why one cell per CPU, not threads: measured on a 2-core AMD EPYC (ResNetClassifier
+#: at width 8, batch 32, BreastMNIST), two fits side by side trained 2.07x the images
+#: per second of one fit alone, one fit with two threads 1.18x.
+_WHY_CELLS_NOT_THREADS = (
+    "cells in parallel scale better than torch threads (2-core AMD EPYC: two fits side "
+    "by side 2.07x one fit, one fit on two threads 1.18x)"
+)
 
-    Measured on the 2-core development machine (torch 2.13 CPU, ResNet-18 at width 8,
-    28x28 images): one thread per process trained fastest (2 threads were slower on a
-    CPU shared with other work, and oneDNN's convolution backward crashed with a
-    segmentation fault at 2 threads), so cells, not threads, share out the cores:
-    pass ``n_jobs`` = number of cores, or ``threads`` explicitly.
+
+def plan_workers(n_jobs=None, threads=None, device="cpu", n_cells=None):
+    """How many cells run at once and how many torch threads each gets, and why.
+
+    The CPUs counted are those this process may use: ``joblib.cpu_count()`` honours
+    the CPU affinity mask and a container's CPU quota (cgroups), not just
+    ``os.cpu_count()``.
 
     Parameters
     ----------
-    n_jobs : int
-        Parallel cells (unused; kept so the rule can depend on it).
+    n_jobs : int or None, default=None
+        Cells run in parallel. ``None``: on the CPU one cell per usable CPU (at most
+        one per cell to run); on a GPU one cell. Negative values count back from the
+        usable CPUs as in joblib (``-1``: all of them, ``-2``: all but one).
+    threads : int or None, default=None
+        Torch threads per cell; ``None``: the usable CPUs shared out among the
+        workers (at least 1).
+    device : str, default='cpu'
+        The cells' torch device.
+    n_cells : int or None, default=None
+        Cells to run, so that no more workers start than there are cells.
 
     Returns
     -------
+    n_jobs : int
     threads : int
+    reason : str
+        One sentence on what was chosen and why, for the log.
+
+    Examples
+    --------
+    >>> from skgenaug.benchmark._run import plan_workers
+    >>> plan_workers(n_jobs=1, threads=1)[:2]
+    (1, 1)
     """
-    return 1
+    cpus = joblib.cpu_count()
+    where = f"{cpus} CPU(s) usable by this process (affinity and quota included)"
+    if isinstance(n_jobs, bool) or (n_jobs is not None and not isinstance(n_jobs, int)):
+        raise ValueError(f"n_jobs must be an int or None; got {n_jobs!r}.")
+    if n_jobs == 0:
+        raise ValueError("n_jobs=0 runs nothing; use a positive number, -1 or None.")
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int)
+                                or threads < 1):
+        raise ValueError(f"threads must be a positive int or None; got {threads!r}.")
+    if n_jobs is None:
+        if str(device).startswith(("cuda", "mps")):
+            n_jobs, why = 1, "one cell at a time on the GPU (pass n_jobs to run several)"
+        else:
+            n_jobs = max(1, min(cpus, n_cells or cpus))
+            why = f"one cell per CPU: {_WHY_CELLS_NOT_THREADS}"
+    elif n_jobs < 0:
+        n_jobs = max(1, cpus + 1 + n_jobs)
+        why = "n_jobs counted back from the usable CPUs, as joblib does"
+    else:
+        why = "n_jobs as given"
+    if threads is None:
+        threads = max(1, cpus // n_jobs)
+        why += f"; {threads} torch thread(s) each, the CPUs shared out among the workers"
+    else:
+        why += f"; {threads} torch thread(s) each, as given"
+    reason = f"{n_jobs} worker(s) x {threads} thread(s) on {where}: {why}."
+    return n_jobs, threads, reason
 
 
 def run_benchmark(settings, datasets, methods, selections, seeds, out, *, root=None,
-                  device="cpu", threads=None, n_jobs=1, backend="loky", scheduler=None,
+                  device="cpu", threads=None, n_jobs=None, backend="loky", scheduler=None,
                   client=None, skip_missing=False, progress=True, command=None,
                   log=print):
     """Run (or resume) a benchmark and write its outputs.
@@ -269,8 +329,11 @@ def run_benchmark(settings, datasets, methods, selections, seeds, out, *, root=N
     device : {'cpu', 'cuda', 'auto'} or str, default='cpu'
         Torch device of every cell.
     threads : int or None
-        Torch threads per worker; ``None``: :func:`default_threads`.
-    n_jobs, backend, scheduler, client
+        Torch threads per worker; ``None``: see :func:`plan_workers`.
+    n_jobs : int or None, default=None
+        Cells run in parallel; ``None`` uses every CPU this process may use (see
+        :func:`plan_workers`; the log says what was chosen and why).
+    backend, scheduler, client
         See :func:`execute`.
     skip_missing : bool, default=False
         Drop data sets without a file (with a message) instead of stopping.
@@ -319,17 +382,19 @@ def run_benchmark(settings, datasets, methods, selections, seeds, out, *, root=N
         log(f"Skipping missing data set(s) {', '.join(missing)}:\n{text}\n")
         datasets = [d for d in datasets if d not in missing]
     device = resolve_device(device)
-    threads = threads or default_threads(n_jobs)
-    if backend == "threading" and n_jobs > 1:
-        log("Note: with the threading backend, cells running at the same time share "
-            "torch's global random generator and thread count: results are not "
-            "reproducible. Use loky (processes) for reproducible numbers.")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     cells = _cells.make_cells(settings, datasets, methods, selections, seeds)
     with ResultStore(out / "cells.sqlite") as store:
         done = store.finished_keys()
         todo = [c for c in cells if c.key not in done]
+        n_jobs, threads, reason = plan_workers(n_jobs, threads, device,
+                                               n_cells=len(todo))
+        log(f"Parallelism: {reason}")
+        if backend == "threading" and n_jobs > 1:
+            log("Note: with the threading backend, cells running at the same time share "
+                "torch's global random generator and thread count: results are not "
+                "reproducible. Use loky (processes) for reproducible numbers.")
         log(f"{len(cells)} cells: {len(cells) - len(todo)} already stored in "
             f"{out / 'cells.sqlite'}, {len(todo)} to run (n_jobs={n_jobs}, "
             f"backend={backend}, device={device}, torch threads per worker={threads}).")

@@ -69,7 +69,10 @@ def build_parser():
                              "medmnist's default root)")
     parser.add_argument("--out", default=None,
                         help="results folder (default: benchmark_results/<profile>)")
-    parser.add_argument("--n-jobs", type=int, default=1, help="cells run in parallel")
+    parser.add_argument("--n-jobs", type=int, default=None,
+                        help="cells run in parallel (default: one per CPU this process "
+                             "may use, affinity and container quota included; one on a "
+                             "GPU); -1 means all CPUs, -2 all but one, as in joblib")
     parser.add_argument("--backend", choices=("loky", "threading", "dask"), default="loky",
                         help="joblib backend")
     parser.add_argument("--scheduler", default=None,
@@ -80,9 +83,9 @@ def build_parser():
                         help="torch device: cpu, cuda, cuda:N or auto. With cuda, "
                              "n-jobs > 1 runs several cells on the one GPU")
     parser.add_argument("--threads", type=int, default=None,
-                        help="torch threads per worker (default: 1; use --n-jobs to "
-                             "use more cores: one thread per process trained fastest "
-                             "here, and torch 2.13's oneDNN crashed with 2 threads)")
+                        help="torch threads per worker (default: the usable CPUs shared "
+                             "out among the workers, so 1 each with one worker per CPU: "
+                             "parallel cells scale better than threads here)")
     parser.add_argument("--skip-missing", action="store_true",
                         help="run the data sets that are present instead of stopping when "
                              "one is missing")
