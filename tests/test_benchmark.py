@@ -469,8 +469,9 @@ def test_feature_resnet_is_fitted_once_per_fold(data_root, tmp_path, smoke, monk
     # On the class, not a subclass: the fitted ResNets are pickled for other workers.
     monkeypatch.setattr(_cells.ResNetClassifier, "fit", counting_fit)
     monkeypatch.setattr(_cells, "_FEATURE_CACHE", type(_cells._FEATURE_CACHE)())
-    result = _run(smoke, data_root, tmp_path / "out", methods=("none", "ae", "cvae"))
-    assert result["n_run"] == 6
+    # No 'none' cell here: it would hand its training over instead (test below).
+    result = _run(smoke, data_root, tmp_path / "out", methods=("ae", "cvae"))
+    assert result["n_run"] == 4
     assert len(fits) == smoke["folds"]  # not one per (fold, sampler)
     quality = result["cells"].dropna(subset=["quality"])
     shared = quality.quality.map(lambda q: q["reference_frechet_distance"])
@@ -482,12 +483,57 @@ def test_feature_resnet_is_fitted_once_per_fold(data_root, tmp_path, smoke, monk
     monkeypatch.setattr(_cells, "_FEATURE_CACHE", type(_cells._FEATURE_CACHE)())
     changed = copy.deepcopy(smoke)
     changed["samplers"]["ae"]["max_epochs"] = 3  # new AE cells, same folds
-    again = _run(changed, data_root, tmp_path / "out", methods=("none", "ae", "cvae"))
+    again = _run(changed, data_root, tmp_path / "out", methods=("ae", "cvae"))
     assert again["n_run"] == smoke["folds"] and len(fits) == smoke["folds"]
     requality = again["cells"].dropna(subset=["quality"])
     assert requality.quality.map(lambda q: q["reference_frechet_distance"]).tolist() == (
         requality.fold.map(dict(zip(quality.fold, shared))).tolist()
     )
+
+
+def test_none_cells_hand_their_training_over_as_the_feature_resnet(
+        data_root, tmp_path, smoke, monkeypatch):
+    # The smoke (and quick) classifier has the feature ResNet's settings: the 'none'
+    # cell's training is the feature ResNet's, epoch for epoch.
+    cell = _cells.Cell("breastmnist", "none", 0, 0, "val", "")
+    assert _cells.donates_feature_resnet(cell, smoke)
+    ae_cell = _cells.Cell("breastmnist", "ae", 0, 0, "val", "")
+    assert not _cells.donates_feature_resnet(ae_cell, smoke)
+    paper = get_profile("paper")
+    assert not _cells.donates_feature_resnet(cell, paper)  # width 64, SGD: no
+
+    fits = []
+    real_fit = _cells.ResNetClassifier.fit
+
+    def counting_fit(self, X, y, **kwargs):
+        if self.selection is None:
+            fits.append(len(y))
+        return real_fit(self, X, y, **kwargs)
+
+    monkeypatch.setattr(_cells.ResNetClassifier, "fit", counting_fit)
+    monkeypatch.setattr(_cells, "_FEATURE_CACHE", type(_cells._FEATURE_CACHE)())
+    fitted = _run(smoke, data_root, tmp_path / "fitted", methods=("ae",))
+    assert len(fits) == smoke["folds"]
+    monkeypatch.setattr(_cells, "_FEATURE_CACHE", type(_cells._FEATURE_CACHE)())
+    donated = _run(smoke, data_root, tmp_path / "donated", methods=("none", "ae"))
+    assert len(fits) == smoke["folds"]  # no feature ResNet trained this time
+
+    def quality(result):  # every figure but the timing, per fold
+        rows = result["cells"].dropna(subset=["quality"]).sort_values("fold")
+        return [{k: v for k, v in q.items() if k != "seconds"} for q in rows.quality]
+
+    # The same training, so the same embedding up to float rounding: an evaluation
+    # pass between epochs (the cell validates, the feature ResNet does not) moved
+    # weights by about 3e-8 here.
+    assert len(quality(fitted)) == len(quality(donated)) == 2
+    for got, want in zip(quality(donated), quality(fitted)):
+        assert got.keys() == want.keys()
+        for name, value in want.items():
+            if isinstance(value, str):
+                assert got[name] == value
+            else:
+                assert got[name] == pytest.approx(value, rel=1e-4, abs=1e-9), name
+    assert len(list((tmp_path / "donated" / "feature_models").glob("*.pkl"))) == 2
 
 
 class _CtrlCAfterFirstEpoch(Callback):
@@ -569,13 +615,23 @@ def test_cells_start_most_costly_first(data_root, tmp_path, smoke, monkeypatch):
     from skgenaug.benchmark import _run as run_module
 
     monkeypatch.setattr(run_module, "write_outputs", lambda *a, **k: "")
-    _run(smoke, data_root, tmp_path, datasets=["breastmnist", "dermamnist"],
+    no_quality = dict(copy.deepcopy(smoke), quality=None)
+    _run(no_quality, data_root, tmp_path / "lpt", datasets=["breastmnist", "dermamnist"],
          methods=["none", "cgan"], n_jobs=1)
     costs = [_cells.estimated_cost(c, smoke, data_root) for c in started]
     assert len(started) == 8 and costs == sorted(costs, reverse=True)
     # A Derma (RGB, 7 classes) cGAN cell is the costliest, a Breast None cell the least.
     assert (started[0].dataset, started[0].method) == ("dermamnist", "cgan")
     assert (started[-1].dataset, started[-1].method) == ("breastmnist", "none")
+
+    # With the quality report, the 'none' cells that train the folds' feature ResNets
+    # come first (cheap, and then no sampler cell trains one), the rest by cost.
+    started.clear()
+    _run(smoke, data_root, tmp_path / "donors", datasets=["breastmnist", "dermamnist"],
+         methods=["none", "cgan"], n_jobs=1)
+    assert [c.method for c in started] == ["none"] * 4 + ["cgan"] * 4
+    costs = [_cells.estimated_cost(c, smoke, data_root) for c in started[4:]]
+    assert costs == sorted(costs, reverse=True) and started[4].dataset == "dermamnist"
 
 
 def test_parallel_run_gives_the_numbers_of_a_one_worker_run(data_root, tmp_path, smoke):

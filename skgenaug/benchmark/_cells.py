@@ -9,6 +9,7 @@ validation data, and scores the official test split.
 
 import collections
 import contextlib
+import copy
 import functools
 import hashlib
 import json
@@ -30,6 +31,7 @@ import torch
 from imblearn.over_sampling import SMOTE, RandomOverSampler
 from sklearn.metrics import accuracy_score, balanced_accuracy_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
+from skorch.callbacks import Callback
 
 from .. import (
     AddPerClass,
@@ -527,13 +529,26 @@ def _run_cell(cell, settings, root, device, threads, cache_dir):
         X_sel, y_sel = X_pool[val_idx], y_pool[val_idx]  # real images by construction
     else:  # 'test-best': the paper's optimistic rule, selecting on the test split
         X_sel, y_sel = X_test, y_test
-    clf = ResNetClassifier(
-        **settings["classifier"], selection="accuracy", device=device,
-        random_state=random_state,
-    )
-    t0 = time.perf_counter()
-    clf.fit(X_fit, y_fit, X_val=X_sel, y_val=y_sel)
-    classifier_s = time.perf_counter() - t0
+    donor = donates_feature_resnet(cell, settings)
+    params = dict(settings["classifier"], selection="accuracy", device=device,
+                  random_state=random_state)
+    if donor:
+        params["callbacks"] = [*(params.get("callbacks") or []),
+                               ("last_weights", _LastEpochWeights())]
+    clf = ResNetClassifier(**params)
+    feature_key = (cell.dataset, cell.seed, cell.fold, root, device,
+                   _settings_key(settings))
+    # A donor holds the fold's lock while it trains: a sampler cell of the fold that
+    # gets to its quality report meanwhile waits for these weights instead of training
+    # the same network again (and runs see the same embedding however they are
+    # scheduled).
+    path = _feature_path(settings, feature_key, random_state, cache_dir)
+    with _fold_lock(path) if donor else contextlib.nullcontext():
+        t0 = time.perf_counter()
+        clf.fit(X_fit, y_fit, X_val=X_sel, y_val=y_sel)
+        classifier_s = time.perf_counter() - t0
+        if donor:
+            _remember(feature_key, _load_or_store(path, lambda: _last_epoch_copy(clf)))
 
     proba = _full_proba(clf, X_test, n_classes)
     y_pred = proba.argmax(axis=1)
@@ -558,12 +573,9 @@ def _run_cell(cell, settings, root, device, threads, cache_dir):
     if (sampler is not None and settings.get("quality") is not None
             and hasattr(sampler, "generate")):  # not the flat ROS / SMOTE baselines
         options = dict(settings["quality"])
-        feature = _feature_estimator(
-            options.pop("feature_estimator", None), X_train, y_train, random_state,
-            device, key=(cell.dataset, cell.seed, cell.fold, root, device,
-                         _settings_key(settings)),
-            cache_dir=cache_dir,
-        )
+        options.pop("feature_estimator", None)
+        feature = _feature_estimator(settings, X_train, y_train, random_state, device,
+                                     feature_key, cache_dir)
         # Scored against the held-out fold (real images), never the test split.
         result["quality"] = quality_report(
             sampler, X_train, y_train, X_pool[val_idx], y_pool[val_idx],
@@ -584,7 +596,126 @@ def _settings_key(settings):
     return json.dumps(shared, sort_keys=True, default=str)
 
 
-def _feature_estimator(params, X_train, y_train, random_state, device, key,
+def _feature_params(settings):
+    params = (settings.get("quality") or {}).get("feature_estimator")
+    return DEFAULT_FEATURE_ESTIMATOR if params is None else params
+
+
+def donates_feature_resnet(cell, settings):
+    """Whether the cell's classifier trains exactly as the fold's feature ResNet does.
+
+    The quality report embeds images with a ResNet fitted on the fold's real training
+    part. A ``'none'`` cell fits its classifier on that same part, with the same seed;
+    when the profile's classifier has the feature ResNet's settings (the quick and smoke
+    profiles), the two trainings are the same epoch for epoch, selection on held-out
+    rows aside (it only picks which epoch's weights to keep; the feature ResNet keeps
+    the last). Then the ``'none'`` cell hands its last epoch's weights over as the
+    fold's feature ResNet instead of the same training running again.
+
+    Parameters
+    ----------
+    cell : Cell
+        The cell.
+    settings : dict
+        Profile settings.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from skgenaug.benchmark import Cell, get_profile
+    >>> from skgenaug.benchmark._cells import donates_feature_resnet
+    >>> donates_feature_resnet(Cell("breastmnist", "none", 0, 0, "val", ""),
+    ...                        get_profile("quick"))
+    True
+    >>> donates_feature_resnet(Cell("breastmnist", "none", 0, 0, "val", ""),
+    ...                        get_profile("paper"))
+    False
+    """
+    if cell.method != "none" or settings.get("quality") is None:
+        return False
+    # Selection and hold-out differ by design (the cell validates on the held-out
+    # fold, the feature ResNet on nothing); the rows trained on are the same.
+    free = ("selection", "validation_fraction", "callbacks")
+    cell_params = ResNetClassifier(**settings["classifier"]).get_params()
+    feature_params = ResNetClassifier(**_feature_params(settings)).get_params()
+    return all(cell_params[k] == feature_params[k] for k in cell_params if k not in free)
+
+
+class _LastEpochWeights(Callback):
+    """Keeps a copy of the module's weights at the end of the latest epoch (before the
+    best epoch's weights are loaded back)."""
+
+    def initialize(self):
+        self.state_ = None
+        return self
+
+    def on_epoch_end(self, net, **kwargs):
+        self.state_ = {k: v.detach().clone() for k, v in net.module_.state_dict().items()}
+
+
+def _last_epoch_copy(clf):
+    """A fitted ResNetClassifier with ``clf``'s last-epoch weights and the feature
+    ResNet's parameters (no selection, no hold-out)."""
+    keeper = dict(clf.net_.callbacks_)["last_weights"]
+    feature = copy.deepcopy(clf)
+    feature.net_.module_.load_state_dict(keeper.state_)
+    for copied in (keeper, dict(feature.net_.callbacks_)["last_weights"]):
+        copied.state_ = None  # the weights now live in the module only
+    feature.set_params(selection=None, validation_fraction=0.0, callbacks=None)
+    feature.best_epoch_ = None
+    return feature
+
+
+def _feature_path(settings, key, random_state, cache_dir):
+    """Where the fold's feature ResNet is pickled (``None`` without ``cache_dir``)."""
+    if cache_dir is None:
+        return None
+    params = _feature_params(settings)
+    name = hashlib.sha256(repr((key, params, random_state)).encode()).hexdigest()
+    return Path(cache_dir) / f"{name[:24]}.pkl"
+
+
+@contextlib.contextmanager
+def _fold_lock(path):
+    """An exclusive lock on ``path``'s fold, shared by every process of a run."""
+    if path is None:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        if fcntl is not None:  # POSIX; elsewhere a race only costs a second fit
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+
+def _load_or_store(path, make):
+    """The estimator pickled at ``path``, else ``make()``'s, pickled there (call it
+    under :func:`_fold_lock`)."""
+    if path is None:
+        return make()
+    if path.is_file():
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    estimator = make()
+    partial = path.with_suffix(f".{os.getpid()}.part")
+    with open(partial, "wb") as f:
+        pickle.dump(estimator, f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(partial, path)  # whole or absent, even if this process dies
+    return estimator
+
+
+def _remember(key, estimator):
+    _FEATURE_CACHE[key] = estimator
+    _FEATURE_CACHE.move_to_end(key)
+    while len(_FEATURE_CACHE) > _FEATURE_CACHE_SIZE:
+        _FEATURE_CACHE.popitem(last=False)
+    return estimator
+
+
+def _feature_estimator(settings, X_train, y_train, random_state, device, key,
                        cache_dir=None):
     """The fold's feature ResNet for the quality report, fitted once per fold.
 
@@ -592,42 +723,18 @@ def _feature_estimator(params, X_train, y_train, random_state, device, key,
     it (and its embedding: Fréchet distances of a fold's methods are comparable);
     refitting it per cell would give the same weights at the same cost again. Kept in
     this process's memory and, with ``cache_dir``, pickled there for the other
-    workers of the run (and a resumed run): a lock makes a second worker that needs
-    the same fold wait for the first one's fit instead of repeating it.
+    workers of the run (and a resumed run), under a lock: a second worker that needs
+    the same fold waits for the first one's fit (or for the fold's ``'none'`` cell,
+    :func:`donates_feature_resnet`) instead of repeating it.
     """
     if key in _FEATURE_CACHE:
-        _FEATURE_CACHE.move_to_end(key)
-        return _FEATURE_CACHE[key]
-    params = DEFAULT_FEATURE_ESTIMATOR if params is None else params
+        return _remember(key, _FEATURE_CACHE[key])
+    params = _feature_params(settings)
 
     def fit():
         estimator = ResNetClassifier(**params, device=device, random_state=random_state)
         return estimator.fit(X_train, y_train)
 
-    if cache_dir is None:
-        estimator = fit()
-    else:
-        name = hashlib.sha256(repr((key, params, random_state)).encode()).hexdigest()
-        estimator = _fit_once_on_disk(Path(cache_dir) / f"{name[:24]}.pkl", fit)
-    _FEATURE_CACHE[key] = estimator
-    while len(_FEATURE_CACHE) > _FEATURE_CACHE_SIZE:
-        _FEATURE_CACHE.popitem(last=False)
-    return estimator
-
-
-def _fit_once_on_disk(path, fit):
-    """``fit()``'s result pickled at ``path``: loaded when there, else fitted and saved,
-    under an exclusive lock so that concurrent processes fit it once."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_suffix(".lock"), "w") as lock:
-        if fcntl is not None:  # POSIX; elsewhere a race only costs a second fit
-            fcntl.flock(lock, fcntl.LOCK_EX)
-        if path.is_file():
-            with open(path, "rb") as f:
-                return pickle.load(f)
-        estimator = fit()
-        partial = path.with_suffix(f".{os.getpid()}.part")
-        with open(partial, "wb") as f:
-            pickle.dump(estimator, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(partial, path)  # whole or absent, even if this process dies
-        return estimator
+    path = _feature_path(settings, key, random_state, cache_dir)
+    with _fold_lock(path):
+        return _remember(key, _load_or_store(path, fit))

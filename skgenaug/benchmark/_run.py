@@ -152,7 +152,9 @@ def execute(todo, settings, store, *, root=None, device="cpu", threads=None, n_j
     ----------
     todo : list of Cell
         Cells to run; they start in order of
-        :func:`~skgenaug.benchmark._cells.estimated_cost`, the most costly first.
+        :func:`~skgenaug.benchmark._cells.estimated_cost`, the most costly first,
+        after the cells that train the folds' feature ResNets
+        (:func:`~skgenaug.benchmark._cells.donates_feature_resnet`).
     settings : dict
         Profile settings.
     store : ResultStore
@@ -179,7 +181,10 @@ def execute(todo, settings, store, *, root=None, device="cpu", threads=None, n_j
         return 0
     # Slowest first (longest-processing-time order): the short cells fill the gaps at
     # the end instead of one long cell running alone while the other workers idle.
-    todo = sorted(todo, key=lambda c: -_cells.estimated_cost(c, settings, root))
+    # Except the cheap 'none' cells that train the folds' feature ResNets on the way:
+    # they go first, so no other cell trains one again.
+    todo = sorted(todo, key=lambda c: (not _cells.donates_feature_resnet(c, settings),
+                                       -_cells.estimated_cost(c, settings, root)))
     cache_dir = Path(store.path).parent / "feature_models"  # beside cells.sqlite
     tasks = (joblib.delayed(_run_one)(c, settings, root, device, threads, cache_dir)
              for c in todo)
