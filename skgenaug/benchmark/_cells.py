@@ -610,7 +610,9 @@ def donates_feature_resnet(cell, settings):
     profiles), the two trainings are the same epoch for epoch, selection on held-out
     rows aside (it only picks which epoch's weights to keep; the feature ResNet keeps
     the last). Then the ``'none'`` cell hands its last epoch's weights over as the
-    fold's feature ResNet instead of the same training running again.
+    fold's feature ResNet instead of the same training running again. They equal a
+    separate fit's up to float rounding (the cell's evaluation passes between epochs
+    moved weights by about 3e-8 in a test), not bit for bit.
 
     Parameters
     ----------
