@@ -4,7 +4,7 @@ import inspect
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
@@ -15,7 +15,6 @@ from sklearn.utils.validation import (
     check_is_fitted,
     column_or_1d,
 )
-from sklearn_compat.base import _fit_context
 
 
 def _accepts_validation_data(estimator):

@@ -16,11 +16,11 @@ import scipy.sparse as sp
 import torch
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_sampling_strategy, check_target_type
+from sklearn.base import _fit_context
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
-from sklearn_compat.base import _fit_context
 from skorch.callbacks import ProgressBar
 
 from ._images import ImageLayout, PixelScaler, validate_images

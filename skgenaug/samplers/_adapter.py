@@ -4,9 +4,8 @@ import numpy as np
 from imblearn.base import BaseSampler
 from imblearn.over_sampling import RandomOverSampler
 from imblearn.utils._tags import get_tags
-from sklearn.base import clone
+from sklearn.base import _fit_context, clone
 from sklearn.utils._param_validation import HasMethods
-from sklearn_compat.base import _fit_context
 
 from .._images import ImageLayout
 from ..base import ImageSamplerMixin
