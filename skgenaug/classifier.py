@@ -28,11 +28,11 @@ from ._images import validate_images
 from ._torch_utils import (
     BatchTensorDataset,
     array_to_tensor,
-    draw_seed,
     passthrough_collate,
     resolve_device,
     torch_seed,
 )
+from ._validation import draw_seed
 from .nets import ResNet18
 
 # ---------------------------------------------------------------------------- scoring

@@ -10,7 +10,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from .._torch_utils import draw_seed
+from .._validation import draw_seed
 from ..classifier import ResNetClassifier
 from ._checks import as_rows
 from ._features import extract_features

@@ -7,9 +7,9 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 
+from .._generative import BaseGenerativeSampler
 from .._images import validate_images
 from .._torch_utils import array_to_tensor
-from ..base import BaseGenerativeSampler
 from ..nets import Autoencoder, ConvAutoencoder
 
 

@@ -9,7 +9,7 @@ from skorch import NeuralNet
 from skorch.callbacks import PassthroughScoring
 from torch.nn import functional as F
 
-from ..base import BaseGenerativeSampler
+from .._generative import BaseGenerativeSampler
 from ..nets import ConditionalGAN, ConvConditionalGAN
 
 

@@ -4,7 +4,7 @@ import torch
 from skorch import NeuralNet
 from torch.nn import functional as F
 
-from ..base import BaseGenerativeSampler
+from .._generative import BaseGenerativeSampler
 from ..nets import ConditionalVAE, ConvConditionalVAE
 
 
