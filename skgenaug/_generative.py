@@ -11,9 +11,9 @@ import torch
 from imblearn.over_sampling.base import BaseOverSampler
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
-from skorch.callbacks import ProgressBar
 
 from ._images import PixelScaler
+from ._skorch_utils import verbosity_callbacks
 from ._torch_utils import (
     BatchTensorDataset,
     array_to_tensor,
@@ -146,17 +146,17 @@ class BaseGenerativeSampler(BaseImageOverSampler):
         return self
 
     def _net_kwargs(self):
-        """skorch arguments every generative net shares."""
-        callbacks = list(self.callbacks or [])
-        if self.verbose and self.verbose >= 2:
-            callbacks.append(("progress", ProgressBar()))
+        """skorch arguments every generative net shares (the net's class takes
+        :class:`~skgenaug._skorch_utils.NoDefaultPrintLog`)."""
+        printing, verbose = verbosity_callbacks(self.verbose)
+        callbacks = list(self.callbacks or []) + printing
         return dict(
             lr=self.lr,
             batch_size=self.batch_size,
             max_epochs=self.max_epochs,
             train_split=None,
             device=self.device_,
-            verbose=int(bool(self.verbose)),
+            verbose=verbose,
             callbacks=callbacks or None,
             dataset=BatchTensorDataset,
             iterator_train__shuffle=True,

@@ -19,12 +19,11 @@ from skorch.callbacks import (
     EpochTimer,
     LRScheduler,
     PassthroughScoring,
-    PrintLog,
-    ProgressBar,
 )
 from skorch.helper import predefined_split
 
 from ._images import validate_images
+from ._skorch_utils import verbosity_callbacks
 from ._torch_utils import (
     BatchTensorDataset,
     array_to_tensor,
@@ -122,8 +121,8 @@ class _KeepBestWeights(Callback):
 class _ResNetNet(NeuralNetClassifier):
     """skorch net with lean default callbacks: validation accuracy and AUC come from
     the cached validation logits (skorch's own valid_acc goes through a scorer object),
-    and the per-epoch table (PrintLog tabulates the history every epoch even when
-    silent) is added by ``ResNetClassifier`` only when ``verbose``."""
+    and no PrintLog: :func:`~skgenaug._skorch_utils.verbosity_callbacks` adds one only
+    when ``verbose``."""
 
     @property
     def _default_callbacks(self):
@@ -429,10 +428,7 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
             monitor = "valid_acc" if self.selection == "accuracy" else "valid_auc"
             callbacks.append(("keep_best", _KeepBestWeights(monitor)))
         callbacks.extend(self.callbacks or [])
-        if self.verbose:
-            callbacks.append(("print_log", PrintLog()))
-            if self.verbose >= 2:
-                callbacks.append(("progress", ProgressBar()))
+        printing, verbose = verbosity_callbacks(self.verbose)
         return _ResNetNet(
             ResNet18,
             module__in_channels=in_channels,
@@ -449,9 +445,9 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
             iterator_train__collate_fn=passthrough_collate,
             iterator_train__drop_last=n_train > 1 and n_train % self.batch_size == 1,
             iterator_valid__collate_fn=passthrough_collate,
-            callbacks=callbacks,
+            callbacks=callbacks + printing,
             device=self.device_,
-            verbose=int(self.verbose),
+            verbose=verbose,
             **optimizer_kwargs,
         )
 

@@ -9,8 +9,13 @@ from skorch import NeuralNet
 
 from .._generative import BaseGenerativeSampler
 from .._images import validate_images
+from .._skorch_utils import NoDefaultPrintLog
 from .._torch_utils import array_to_tensor
 from ..nets import Autoencoder, ConvAutoencoder
+
+
+class _ReconstructionNet(NoDefaultPrintLog, NeuralNet):
+    """skorch net of the autoencoder: skorch's ``NeuralNet``, trained on ``(X, X)``."""
 
 
 class AESampler(BaseGenerativeSampler):
@@ -150,7 +155,7 @@ class AESampler(BaseGenerativeSampler):
         self.verbose = verbose
 
     def _make_net(self, n_features, n_classes):
-        return NeuralNet(
+        return _ReconstructionNet(
             **self._module_params(
                 Autoencoder, ConvAutoencoder, n_features, latent_dim=self.latent_dim
             ),

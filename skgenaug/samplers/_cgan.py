@@ -10,10 +10,11 @@ from skorch.callbacks import PassthroughScoring
 from torch.nn import functional as F
 
 from .._generative import BaseGenerativeSampler
+from .._skorch_utils import NoDefaultPrintLog
 from ..nets import ConditionalGAN, ConvConditionalGAN
 
 
-class _AdversarialNet(NeuralNet):
+class _AdversarialNet(NoDefaultPrintLog, NeuralNet):
     """skorch net training a conditional GAN in its ``train_step``.
 
     ``module_`` holds generator and discriminator (every parameter outside

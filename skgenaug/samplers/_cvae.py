@@ -5,10 +5,11 @@ from skorch import NeuralNet
 from torch.nn import functional as F
 
 from .._generative import BaseGenerativeSampler
+from .._skorch_utils import NoDefaultPrintLog
 from ..nets import ConditionalVAE, ConvConditionalVAE
 
 
-class _ELBONet(NeuralNet):
+class _ELBONet(NoDefaultPrintLog, NeuralNet):
     """skorch net whose loss is the negative ELBO of a conditional VAE: Bernoulli
     reconstruction (binary cross-entropy on ``[0, 1]`` pixels) plus the KL divergence
     of ``Q(z | x, c)`` from the standard normal prior, both summed over a row and
