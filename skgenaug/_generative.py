@@ -22,9 +22,10 @@ from ._torch_utils import (
     torch_seed,
 )
 from ._validation import draw_seed
-from .base import BaseImageOverSampler
+from .base import BaseImageOverSampler, _fill_shared_docs
 
 
+@_fill_shared_docs
 class BaseGenerativeSampler(BaseImageOverSampler):
     """Base class for samplers that train a generative network and add its images.
 
@@ -32,7 +33,10 @@ class BaseGenerativeSampler(BaseImageOverSampler):
     scaled images in :meth:`_generate_scaled`; everything else (validation, layouts and
     dtypes, scaling, label encoding, seeding, devices, the network architecture's
     defaults, the sampling strategy and the resampled output) lives here and in
-    :class:`BaseImageOverSampler`.
+    :class:`~skgenaug.base.BaseImageOverSampler`. ``__init__`` here takes and stores
+    the parameters every generative sampler has; a subclass keeps an explicit
+    signature (scikit-learn's ``get_params`` reads it), with its own defaults, passes
+    them on with ``super().__init__(...)`` and stores only its own.
 
     ``fit`` trains the generator; ``fit_resample`` trains it and returns the input rows,
     unchanged and first, followed by the generated rows; ``generate`` draws images for
@@ -49,9 +53,24 @@ class BaseGenerativeSampler(BaseImageOverSampler):
 
     Parameters
     ----------
-    sampling_strategy : float, str, dict or callable, default='auto'
-        As in imbalanced-learn's over-samplers, plus :class:`AddPerClass`. The
-        subclasses document their other parameters (architecture, widths, training).
+    {sampling_strategy}
+    architecture : {{'mlp', 'conv'}}, default='mlp'
+        Fully connected networks on flat rows, or convolutional ones (see above).
+    hidden_layer_sizes : array-like of int or None, default=None
+        Widths of the fully connected hidden layers (``'mlp'``) or channel widths of
+        the strided convolutions (``'conv'``); ``None`` means the architecture's entry
+        of :attr:`default_hidden_layer_sizes`.
+    latent_dim : int, default=16
+        Width of the code, latent Gaussian or noise vector.
+    max_epochs : int, default=300
+        Training epochs.
+    {batch_size}
+    lr : float, default=1e-3
+        Learning rate.
+    {callbacks}
+    {device}
+    {random_state}
+    {verbose}
 
     Examples
     --------
@@ -59,7 +78,7 @@ class BaseGenerativeSampler(BaseImageOverSampler):
     >>> isinstance(CVAESampler(), BaseGenerativeSampler)
     True
     >>> CVAESampler.default_hidden_layer_sizes  # for hidden_layer_sizes=None
-    {'mlp': (512, 256), 'conv': (32, 64)}
+    {{'mlp': (512, 256), 'conv': (32, 64)}}
     """
 
     _parameter_constraints: dict = {
@@ -84,6 +103,33 @@ class BaseGenerativeSampler(BaseImageOverSampler):
     default_hidden_layer_sizes: dict = {"mlp": (256, 128), "conv": (32, 64)}
 
     _fitted_attribute = "net_"
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        architecture="mlp",
+        hidden_layer_sizes=None,
+        latent_dim=16,
+        max_epochs=300,
+        batch_size=128,
+        lr=1e-3,
+        callbacks=None,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.architecture = architecture
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.latent_dim = latent_dim
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
 
     # ------------------------------------------------------------------ validation
     def _check_class_counts(self, labels, counts):

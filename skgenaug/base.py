@@ -17,7 +17,7 @@ from collections.abc import Mapping
 import numpy as np
 import scipy.sparse as sp
 from imblearn.over_sampling.base import BaseOverSampler
-from imblearn.utils import check_sampling_strategy, check_target_type
+from imblearn.utils import Substitution, check_sampling_strategy, check_target_type
 from sklearn.base import _fit_context
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
@@ -25,6 +25,43 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._images import ImageLayout, validate_images
 from ._validation import draw_seed
+
+#: Parameter and attribute paragraphs that several estimators share word for word, in
+#: one place. A class decorated with ``_fill_shared_docs`` names them in its docstring
+#: as ``{device}``, ``{verbose}``, ... (imbalanced-learn's ``Substitution``, which runs
+#: ``str.format`` on the docstring: literal braces there are doubled, ``{{'mlp'}}``).
+_SHARED_DOCS = dict(
+    sampling_strategy="""sampling_strategy : float, str, dict or callable, default='auto'
+        As in imbalanced-learn's over-samplers: 'auto' (= 'not majority'), 'minority',
+        'not minority', 'all', a float (binary only), a dict ``{class: desired total}``
+        or a callable returning one. To add ``n`` images to every class, as the
+        reference paper does, pass :class:`~skgenaug.AddPerClass` ``(n)``.""",
+    batch_size="""batch_size : int, default=128
+        Mini-batch size.""",
+    callbacks="""callbacks : list of skorch callbacks or None, default=None
+        Extra callbacks for the skorch net (early stopping, checkpoints, logging).""",
+    device="""device : str, default='cpu'
+        ``'cpu'``, ``'cuda'``, ``'cuda:N'``, ``'mps'`` or ``'auto'`` (CUDA when
+        available). An unavailable device is a ``ValueError`` at ``fit``.""",
+    random_state="""random_state : int, RandomState instance or None, default=None
+        Seeds weights, batch order, noise and generation: with an int, two fits on the
+        CPU give the same images.""",
+    verbose="""verbose : int, default=0
+        ``0`` is silent (and skips skorch's per-epoch table, which costs time); ``1``
+        prints skorch's table, a line per epoch; ``2`` adds a progress bar per epoch.""",
+    # attributes
+    resampling_attributes="""sampling_strategy_ : dict
+        Number of samples generated per class.
+    classes_ : ndarray
+        Class labels seen in ``fit``.""",
+    input_attributes="""n_features_in_ : int
+        Values per sample (pixels times channels for images).
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Column names, when X was a DataFrame with string column names.""",
+)
+
+#: Class decorator filling ``_SHARED_DOCS`` into the docstring.
+_fill_shared_docs = Substitution(**_SHARED_DOCS)
 
 
 class AddPerClass:
@@ -131,6 +168,7 @@ class ImageSamplerMixin:
         return tags
 
 
+@_fill_shared_docs
 class BaseImageOverSampler(ImageSamplerMixin, BaseOverSampler):
     """Base class for over-samplers that add new images of given classes.
 
@@ -147,8 +185,7 @@ class BaseImageOverSampler(ImageSamplerMixin, BaseOverSampler):
 
     Parameters
     ----------
-    sampling_strategy : float, str, dict or callable, default='auto'
-        As in imbalanced-learn's over-samplers, plus :class:`AddPerClass`.
+    {sampling_strategy}
 
     Examples
     --------

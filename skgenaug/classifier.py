@@ -32,6 +32,7 @@ from ._torch_utils import (
     torch_seed,
 )
 from ._validation import draw_seed
+from .base import _fill_shared_docs
 from .nets import ResNet18
 
 # ---------------------------------------------------------------------------- scoring
@@ -140,6 +141,7 @@ class _ResNetNet(NeuralNetClassifier):
 # ---------------------------------------------------------------------------- estimator
 
 
+@_fill_shared_docs
 class ResNetClassifier(ClassifierMixin, BaseEstimator):
     """ResNet-18 image classifier (MedMNIST's 28x28 variant) trained through skorch.
 
@@ -178,12 +180,12 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         single image is dropped (batch norm cannot train on one value per channel).
     lr : float, default=1e-3
         Initial learning rate.
-    optimizer : {'sgd', 'adam'}, default='sgd'
+    optimizer : {{'sgd', 'adam'}}, default='sgd'
         ``'sgd'``: SGD with momentum 0.9 (the paper); ``'adam'``: Adam (MedMNIST).
-    lr_schedule : {None, 'medmnist'}, default=None
+    lr_schedule : {{None, 'medmnist'}}, default=None
         ``'medmnist'`` multiplies the learning rate by 0.1 after 50% and again after
         75% of ``max_epochs`` (``MultiStepLR``, stepped once per epoch).
-    selection : {'accuracy', 'auc'} or None, default='accuracy'
+    selection : {{'accuracy', 'auc'}} or None, default='accuracy'
         Keep the weights of the epoch with the best validation accuracy or AUC (the
         first such epoch on ties); ``None`` keeps the last epoch's weights. AUC is
         computed as ``medmnist.Evaluator`` does (:func:`medmnist_auc`). Passing the
@@ -201,24 +203,17 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
     callbacks : list of skorch callbacks or None, default=None
         Extra skorch callbacks (instances or ``(name, callback)`` tuples), run after
         the built-in scoring and selection callbacks.
-    device : str, default='cpu'
-        ``'cpu'``, ``'cuda'``, ``'cuda:N'``, ``'mps'`` or ``'auto'`` (CUDA when
-        available). An unavailable device is a ``ValueError`` at ``fit``.
+    {device}
     random_state : int, RandomState instance or None, default=None
         Seeds the validation split, weight initialisation and batch order. With an int
         two fits on the CPU give identical models.
-    verbose : int, default=0
-        ``0`` is silent (and skips skorch's per-epoch table, which costs time);
-        ``1`` prints skorch's table per epoch; ``2`` adds a progress bar.
+    {verbose}
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
         Class labels, as ``LabelEncoder`` sorts them.
-    n_features_in_ : int
-        Values per sample (pixels times channels).
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Column names, when X was a DataFrame with string column names.
+    {input_attributes}
     layout_ : ImageLayout
         Sample shape and dtype seen in ``fit``; the dtype fixes the input scaling.
     net_ : skorch.NeuralNetClassifier

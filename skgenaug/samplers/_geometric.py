@@ -8,9 +8,10 @@ from imblearn.over_sampling.base import BaseOverSampler
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..base import BaseImageOverSampler
+from ..base import BaseImageOverSampler, _fill_shared_docs
 
 
+@_fill_shared_docs
 class GeometricSampler(BaseImageOverSampler):
     """Over-sample with randomly flipped, rotated and shifted copies of real images.
 
@@ -32,11 +33,7 @@ class GeometricSampler(BaseImageOverSampler):
 
     Parameters
     ----------
-    sampling_strategy : float, str, dict or callable, default='auto'
-        As in imbalanced-learn's over-samplers: 'auto' (= 'not majority'), 'minority',
-        'not minority', 'all', a float (binary only), a dict ``{class: desired total}``
-        or a callable returning one. To add ``n`` images to every class, pass
-        :class:`~skgenaug.AddPerClass` ``(n)``.
+    {sampling_strategy}
     flip_horizontal : bool, default=True
         Mirror left-right with probability 1/2.
     flip_vertical : bool, default=False
@@ -47,7 +44,7 @@ class GeometricSampler(BaseImageOverSampler):
     max_shift : int, default=2
         Largest shift in pixels along each axis; 0 disables shifts. An axis of length
         ``L`` shifts by at most ``L - 1``.
-    padding_mode : {'edge', 'constant', 'reflect', 'wrap'}, default='edge'
+    padding_mode : {{'edge', 'constant', 'reflect', 'wrap'}}, default='edge'
         How the border uncovered by a shift is filled, as in :func:`numpy.pad`:
         repeating the edge pixels, zeros, mirroring, or wrapping around (a cyclic
         shift, which keeps every pixel value).
@@ -56,14 +53,8 @@ class GeometricSampler(BaseImageOverSampler):
 
     Attributes
     ----------
-    sampling_strategy_ : dict
-        Number of samples generated per class.
-    classes_ : ndarray
-        Class labels seen in ``fit``.
-    n_features_in_ : int
-        Values per sample (pixels times channels for images).
-    feature_names_in_ : ndarray of str
-        Column names, when X was a DataFrame with string column names.
+    {resampling_attributes}
+    {input_attributes}
 
     See Also
     --------
