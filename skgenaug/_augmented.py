@@ -16,6 +16,8 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
+from ._validation import check_two_classes
+
 
 def _accepts_validation_data(estimator):
     parameters = inspect.signature(estimator.fit).parameters
@@ -152,11 +154,7 @@ class AugmentedClassifier(ClassifierMixin, BaseEstimator):
 
     def _hold_out(self, X, y_array):
         labels, counts = np.unique(y_array, return_counts=True)
-        if len(labels) < 2:
-            raise ValueError(
-                f"y holds a single class ({labels[0]!r}); need at least 2 classes "
-                "(got 1 class)."
-            )
+        check_two_classes(labels, type(self).__name__)
         n_val = int(np.ceil(self.validation_fraction * len(y_array)))
         stratify = y_array if counts.min() >= 2 and n_val >= len(labels) else None
         return train_test_split(

@@ -133,17 +133,12 @@ class BaseGenerativeSampler(BaseImageOverSampler):
 
     # ------------------------------------------------------------------ validation
     def _check_class_counts(self, labels, counts):
-        name = type(self).__name__
-        if len(labels) < 2:
-            raise ValueError(
-                f"y holds a single class ({labels[0]!r}); {name} needs at least 2 classes "
-                "to learn class-conditional images (got 1 class)."
-            )
+        super()._check_class_counts(labels, counts)
         if counts.min() < 2:
             lonely = labels[counts < 2].tolist()
             raise ValueError(
-                f"Class(es) {lonely!r} have only 1 sample; {name} needs at least 2 "
-                "samples of every class to learn that class's images."
+                f"Class(es) {lonely!r} have only 1 sample; {type(self).__name__} needs at "
+                "least 2 samples of every class to learn that class's images."
             )
 
     def _hidden_layer_sizes(self):

@@ -24,7 +24,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._images import ImageLayout, validate_images
-from ._validation import draw_seed
+from ._validation import check_two_classes, draw_seed
 
 #: Parameter and attribute paragraphs that several estimators share word for word, in
 #: one place. A class decorated with ``_fill_shared_docs`` names them in its docstring
@@ -222,11 +222,7 @@ class BaseImageOverSampler(ImageSamplerMixin, BaseOverSampler):
         return X, y, binarize_y
 
     def _check_class_counts(self, labels, counts):
-        if len(labels) < 2:
-            raise ValueError(
-                f"y holds a single class ({labels[0]!r}); {type(self).__name__} needs at "
-                "least 2 classes (got 1 class)."
-            )
+        check_two_classes(labels, type(self).__name__)
 
     def _check_strategy_values(self):
         """Reject negative or fractional counts in a dict strategy before any training."""

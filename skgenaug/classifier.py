@@ -31,7 +31,7 @@ from ._torch_utils import (
     resolve_device,
     torch_seed,
 )
-from ._validation import draw_seed
+from ._validation import check_two_classes, draw_seed
 from .base import _fill_shared_docs
 from .nets import ResNet18
 
@@ -342,11 +342,7 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         )
         check_classification_targets(y)
         encoder = LabelEncoder().fit(y)
-        if len(encoder.classes_) < 2:
-            raise ValueError(
-                f"{name} needs samples of at least 2 classes in y; got 1 class "
-                f"({encoder.classes_[0]!r})."
-            )
+        check_two_classes(encoder.classes_, name)
         self.layout_ = layout
         self.classes_ = encoder.classes_
         self.device_ = resolve_device(self.device)

@@ -4,6 +4,7 @@ One test function per kind of estimator, so each suite can be extended on its ow
 (imbalanced-learn's sampler checks go in a separate function).
 """
 
+import pytest
 from imblearn.utils.estimator_checks import parametrize_with_checks as imblearn_checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -86,3 +87,25 @@ def _meta_classifiers():
 @parametrize_with_checks(_meta_classifiers())
 def test_sklearn_compatible_augmented_classifier(estimator, check):
     check(estimator)
+
+
+def test_single_class_error_is_one_message():
+    # Every skgenaug estimator words it the same way (skgenaug._validation); the
+    # FlatImageSampler passes the wrapped imbalanced-learn sampler's own error on.
+    import re
+
+    import numpy as np
+
+    from skgenaug import FlatImageSampler
+
+    X, y = np.zeros((10, 16)), np.zeros(10, int)
+    for estimator in _samplers() + _classifiers() + _meta_classifiers():
+        if isinstance(estimator, FlatImageSampler):
+            continue
+        fit = getattr(estimator, "fit_resample", estimator.fit)
+        message = (
+            f"y holds a single class (0); {type(estimator).__name__} needs at least 2 "
+            "classes."
+        )
+        with pytest.raises(ValueError, match=re.escape(message)):
+            fit(X, y)

@@ -5,6 +5,7 @@ from sklearn.base import clone
 from sklearn.metrics import accuracy_score, balanced_accuracy_score
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
+from .._validation import check_two_classes
 from ..classifier import medmnist_auc
 
 
@@ -33,10 +34,7 @@ def _train_test(estimator, X_train, y_train, X_test, y_test, fit_params, names):
     y_test = _labels(y_test, names[3])
     check_consistent_length(X_train, y_train)
     check_consistent_length(X_test, y_test)
-    if len(np.unique(y_train)) < 2:
-        raise ValueError(
-            f"{names[1]} holds a single class; a classifier needs at least 2 classes."
-        )
+    check_two_classes(np.unique(y_train), "a classifier", labels_name=names[1])
     model = clone(estimator).fit(X_train, y_train, **(fit_params or {}))
     y_pred = model.predict(X_test)
     scores = dict(
