@@ -31,7 +31,7 @@ from ._torch_utils import (
     resolve_device,
     torch_seed,
 )
-from ._validation import check_two_classes, draw_seed
+from ._validation import check_two_classes, draw_seed, stratified_holdout
 from .base import _fill_shared_docs
 from .nets import ResNet18
 
@@ -353,8 +353,8 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         if X_val is not None or y_val is not None:
             X_v, y_v = self._check_validation_data(X_val, y_val, encoder)
         elif self.validation_fraction > 0:
-            train_idx, val_idx = _stratified_holdout(
-                y_t.numpy(), self.validation_fraction, rng
+            train_idx, val_idx = stratified_holdout(
+                y_t.numpy(), self.validation_fraction, rng, count="per-class"
             )
             if len(val_idx) == 0:
                 raise ValueError(
@@ -557,17 +557,3 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.three_d_array = True
         return tags
 
-
-def _stratified_holdout(y_enc, fraction, rng):
-    """Seeded per-class holdout: ``round(fraction * n_c)`` rows of each class, at least
-    one for classes of two or more rows and never a class's last training row."""
-    val = []
-    for label in np.unique(y_enc):
-        idx = np.flatnonzero(y_enc == label)
-        if len(idx) < 2:
-            continue
-        k = min(len(idx) - 1, max(1, int(np.floor(fraction * len(idx) + 0.5))))
-        val.append(rng.permutation(idx)[:k])
-    val_idx = np.sort(np.concatenate(val)) if val else np.empty(0, dtype=np.int64)
-    train_idx = np.setdiff1d(np.arange(len(y_enc)), val_idx)
-    return train_idx.astype(np.int64), val_idx.astype(np.int64)
