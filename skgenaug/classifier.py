@@ -6,7 +6,6 @@ import warnings
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.metrics import roc_auc_score
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -33,6 +32,7 @@ from ._torch_utils import (
 )
 from ._validation import check_two_classes, draw_seed, stratified_holdout
 from .base import _fill_shared_docs
+from .metrics._scores import medmnist_auc  # still importable from here, where it was
 from .nets import ResNet18
 
 # ---------------------------------------------------------------------------- scoring
@@ -45,46 +45,6 @@ def _accuracy(net, X, y):
     if y is None or len(y) == 0:
         return np.nan
     return float(np.mean(net.predict_proba(X).argmax(axis=1) == y))
-
-
-def medmnist_auc(y_true, proba):
-    """AUC as ``medmnist.Evaluator`` computes it.
-
-    Binary: ROC AUC of the positive-class score. Multi-class: the unweighted mean of the
-    one-vs-rest AUCs; classes absent from ``y_true`` are left out of the mean (where
-    MedMNIST would raise).
-
-    Parameters
-    ----------
-    y_true : array-like of shape (n_samples,)
-        Class codes ``0 .. n_classes - 1``.
-    proba : array-like of shape (n_samples, n_classes)
-        Class probabilities (or any per-class scores).
-
-    Returns
-    -------
-    auc : float
-        ``nan`` when no class has both positive and negative samples.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skgenaug.classifier import medmnist_auc
-    >>> medmnist_auc(np.array([0, 1, 1]), np.array([[0.9, 0.1], [0.2, 0.8], [0.4, 0.6]]))
-    1.0
-    """
-    y_true = np.asarray(y_true)
-    proba = np.asarray(proba)
-    if proba.shape[1] == 2:
-        if len(np.unique(y_true)) < 2:
-            return np.nan
-        return float(roc_auc_score(y_true, proba[:, 1]))
-    aucs = [
-        roc_auc_score(y_true == k, proba[:, k])
-        for k in range(proba.shape[1])
-        if 0 < np.sum(y_true == k) < len(y_true)
-    ]
-    return float(np.mean(aucs)) if aucs else np.nan
 
 
 def _auc(net, X, y):
@@ -188,9 +148,10 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
     selection : {{'accuracy', 'auc'}} or None, default='accuracy'
         Keep the weights of the epoch with the best validation accuracy or AUC (the
         first such epoch on ties); ``None`` keeps the last epoch's weights. AUC is
-        computed as ``medmnist.Evaluator`` does (:func:`medmnist_auc`). Passing the
-        test split as ``X_val`` reproduces the paper's "best test accuracy" rule, which
-        selects on the test set and is optimistic: label such results accordingly.
+        computed as ``medmnist.Evaluator`` does
+        (:func:`~skgenaug.metrics.medmnist_auc`). Passing the test split as ``X_val``
+        reproduces the paper's "best test accuracy" rule, which selects on the test set
+        and is optimistic: label such results accordingly.
     validation_fraction : float in [0, 1), default=0.1
         Share of the training rows held out (stratified, seeded by ``random_state``)
         for validation when ``fit`` gets no ``X_val``; at least one row of every class

@@ -20,7 +20,6 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import torch
 from imblearn.over_sampling import SMOTE, RandomOverSampler
-from sklearn.metrics import accuracy_score, balanced_accuracy_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from .. import (
@@ -32,9 +31,8 @@ from .. import (
     GeometricSampler,
     ResNetClassifier,
 )
-from ..classifier import medmnist_auc
 from ..datasets import load_medmnist, load_paper_subset
-from ..metrics import quality_report
+from ..metrics import classification_scores, quality_report
 from ..metrics._report import DEFAULT_FEATURE_ESTIMATOR
 from ._config import LONG_TAIL_RATIO, config_hash
 
@@ -330,14 +328,6 @@ def make_sampler(method, settings, random_state, device="cpu"):
     )
 
 
-def _full_proba(clf, X, n_classes):
-    """Probabilities with one column per class code, even for a class unseen in fit."""
-    proba = clf.predict_proba(X)
-    full = np.zeros((len(proba), n_classes))
-    full[:, clf.classes_.astype(int)] = proba
-    return full
-
-
 def _preview(X_train, y_train, X_res, y_res):
     """A few real and generated images per class, for the sample grids."""
     X_new, y_new = X_res[len(X_train):], y_res[len(X_train):]
@@ -459,12 +449,16 @@ def _run_cell(cell, settings, root, device, threads):
     clf.fit(X_fit, y_fit, X_val=X_sel, y_val=y_sel)
     classifier_s = time.perf_counter() - t0
 
-    proba = _full_proba(clf, X_test, n_classes)
-    y_pred = proba.argmax(axis=1)
+    # One probability column per class code of the data set, even for a class the
+    # classifier never saw; the predicted class is the most probable column.
+    scores = classification_scores(
+        y_test, proba=clf.predict_proba(X_test), classes=clf.classes_,
+        labels=np.arange(n_classes),
+    )
     result = dict(
-        auc=medmnist_auc(y_test, proba),
-        acc=float(accuracy_score(y_test, y_pred)),
-        balanced_acc=float(balanced_accuracy_score(y_test, y_pred)),
+        auc=scores["auc"],
+        acc=scores["accuracy"],
+        balanced_acc=scores["balanced_accuracy"],
         best_epoch=clf.best_epoch_,
         n_train=int(len(y_train)),
         n_generated=int(len(y_fit) - len(y_train)),

@@ -16,7 +16,7 @@ from ._checks import as_rows
 from ._features import extract_features
 from ._fidelity import frechet_distance, precision_recall_density_coverage
 from ._privacy import memorization_report
-from ._utility import _auc
+from ._utility import _model_scores
 
 #: Settings of the small ResNet-18 fitted when ``quality_report`` gets no feature
 #: estimator: width 8, 20 epochs of Adam with batch 32, no validation split, the last
@@ -50,17 +50,6 @@ def _generation_labels(n_per_class, y_train, classes):
                 f"for class {label!r}."
             )
     return np.repeat(np.array(list(counts)), list(counts.values()))
-
-
-def _scores(model, X, y):
-    from sklearn.metrics import accuracy_score, balanced_accuracy_score
-
-    y_pred = model.predict(X)
-    return dict(
-        accuracy=float(accuracy_score(y, y_pred)),
-        balanced_accuracy=float(balanced_accuracy_score(y, y_pred)),
-        auc=float(_auc(model, X, y)) if hasattr(model, "predict_proba") else np.nan,
-    )
 
 
 def _is_fitted(estimator):
@@ -271,7 +260,8 @@ def quality_report(sampler, X_train, y_train, X_holdout, y_holdout, *,
         for prefix, model, X, y in (("tstr", synth_model, X_holdout, y_holdout),
                                     ("trts", real_model, X_gen, y_gen),
                                     ("trtr", real_model, X_holdout, y_holdout)):
-            report.update({f"{prefix}_{k}": v for k, v in _scores(model, X, y).items()})
+            scores = _model_scores(model, X, y)
+            report.update({f"{prefix}_{k}": v for k, v in scores.items()})
     report["seconds"] = time.perf_counter() - start
     return report
 
