@@ -25,6 +25,7 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from .. import (
     AddPerClass,
     AESampler,
+    BaseGenerativeSampler,
     CGANSampler,
     CVAESampler,
     FlatImageSampler,
@@ -38,15 +39,10 @@ from ._config import LONG_TAIL_RATIO, config_hash
 
 
 def _flat(kind):
-    def build(sampling_strategy, random_state, device, **params):
+    def build(sampling_strategy, random_state, **params):
         return FlatImageSampler(kind(sampling_strategy=sampling_strategy,
                                      random_state=random_state, **params))
     return build
-
-
-def _geometric(sampling_strategy, random_state, device, **params):
-    return GeometricSampler(sampling_strategy=sampling_strategy,
-                            random_state=random_state, **params)
 
 
 #: Sampler of each method; its profile entry gives the remaining parameters
@@ -55,7 +51,7 @@ SAMPLERS = {
     "ae": AESampler, "cvae": CVAESampler, "cgan": CGANSampler,
     "ae-conv": AESampler, "cvae-conv": CVAESampler, "cgan-conv": CGANSampler,
     "wgan-gp": CGANSampler, "acgan": CGANSampler,
-    "geometric": _geometric, "ros": _flat(RandomOverSampler), "smote": _flat(SMOTE),
+    "geometric": GeometricSampler, "ros": _flat(RandomOverSampler), "smote": _flat(SMOTE),
 }
 
 #: Generated and real images kept per class for the sample grids (fold 0, seed 0 only).
@@ -312,18 +308,22 @@ def make_sampler(method, settings, random_state, device="cpu"):
     random_state : int
         Sampler seed.
     device : str, default='cpu'
-        Torch device.
+        Torch device of a sampler that trains a network (the others have none).
 
     Returns
     -------
-    sampler : BaseGenerativeSampler or None
+    sampler : BaseGenerativeSampler, GeometricSampler, FlatImageSampler or None
     """
     if method == "none":
         return None
-    return SAMPLERS[method](
+    factory = SAMPLERS[method]
+    trains_a_network = isinstance(factory, type) and issubclass(
+        factory, BaseGenerativeSampler
+    )
+    return factory(
         sampling_strategy=sampling_strategy(settings),
         random_state=random_state,
-        device=device,
+        **({"device": device} if trains_a_network else {}),
         **settings["samplers"][method],
     )
 
