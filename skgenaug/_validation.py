@@ -29,13 +29,16 @@ def check_two_classes(classes, needed_by, *, labels_name="y"):
     ------
     ValueError
         ``"<labels_name> holds a single class (<label>); <needed_by> needs at least 2
-        classes."`` when ``classes`` holds fewer than two labels.
+        classes (got 1 class)."`` when ``classes`` holds fewer than two labels.
     """
     classes = np.asarray(classes).tolist()  # Python scalars: 0, not np.int64(0)
     if len(classes) < 2:
         found = f"a single class ({classes[0]!r})" if classes else "no class"
+        # "got 1 class" is one of the wordings scikit-learn's check_fit2d_1sample
+        # accepts for a fit on one sample
         raise ValueError(
-            f"{labels_name} holds {found}; {needed_by} needs at least 2 classes."
+            f"{labels_name} holds {found}; {needed_by} needs at least 2 classes (got "
+            f"{len(classes)} class{'' if len(classes) == 1 else 'es'})."
         )
 
 

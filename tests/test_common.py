@@ -105,7 +105,7 @@ def test_single_class_error_is_one_message():
         fit = getattr(estimator, "fit_resample", estimator.fit)
         message = (
             f"y holds a single class (0); {type(estimator).__name__} needs at least 2 "
-            "classes."
+            "classes (got 1 class)."
         )
         with pytest.raises(ValueError, match=re.escape(message)):
             fit(X, y)
