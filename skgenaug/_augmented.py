@@ -13,6 +13,7 @@ from sklearn.utils.validation import (
     check_consistent_length,
     check_is_fitted,
     column_or_1d,
+    indexable,
 )
 
 from ._validation import check_two_classes, stratified_holdout
@@ -156,6 +157,7 @@ class AugmentedClassifier(ClassifierMixin, BaseEstimator):
         train_idx, val_idx = stratified_holdout(
             y, self.validation_fraction, self.random_state, count="total"
         )
+        (X,) = indexable(X)  # as train_test_split: sparse input as CSR, which indexes
         return (
             _safe_indexing(X, train_idx),
             _safe_indexing(X, val_idx),
