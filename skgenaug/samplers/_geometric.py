@@ -24,7 +24,7 @@ class GeometricSampler(BaseImageOverSampler):
     as ``padding_mode`` says. Its label is the source's. Pixels are only moved, never
     interpolated: the output has the input's layout and dtype, and, for flips and
     rotations, exactly the pixel values of its source (uint8 stays uint8). No
-    training: ``fit`` keeps the training images to draw from.
+    training: ``fit`` keeps the training images (``images_``) to draw from.
 
     These are the classic label-preserving augmentations, on the same interface as
     the generative samplers, so a benchmark can compare them in the same pipeline.
@@ -54,6 +54,11 @@ class GeometricSampler(BaseImageOverSampler):
     Attributes
     ----------
     {resampling_attributes}
+    images_ : ndarray of shape (n_samples, H, W, C)
+        The training images, in their dtype, that new images are drawn from (flat rows
+        read as images, see the notes).
+    image_labels_ : ndarray of shape (n_samples,)
+        Encoded class (an index into ``classes_``) of each image.
     {input_attributes}
 
     See Also
@@ -109,8 +114,8 @@ class GeometricSampler(BaseImageOverSampler):
 
     def _fit_model(self, X, y_enc, seed):
         h, w, c = self.layout_.hwc
-        self._images = self.layout_.to_flat(X).reshape(len(X), h, w, c)
-        self._codes = np.asarray(y_enc)
+        self.images_ = self.layout_.to_flat(X).reshape(len(X), h, w, c)
+        self.image_labels_ = np.asarray(y_enc)
         return self
 
     def _generate(self, y_enc, random_state):
@@ -120,7 +125,7 @@ class GeometricSampler(BaseImageOverSampler):
         sources = np.empty(n, dtype=np.intp)
         for code in np.unique(y_enc):
             wanted = np.flatnonzero(y_enc == code)
-            pool = np.flatnonzero(self._codes == code)
+            pool = np.flatnonzero(self.image_labels_ == code)
             sources[wanted] = pool[rng.randint(len(pool), size=len(wanted))]
         no = np.zeros(n, dtype=bool)
         flip_h = rng.rand(n) < 0.5 if self.flip_horizontal else no
@@ -130,9 +135,9 @@ class GeometricSampler(BaseImageOverSampler):
         dy = rng.randint(-limit_y, limit_y + 1, size=n)
         dx = rng.randint(-limit_x, limit_x + 1, size=n)
 
-        out = np.empty((n, *self._images.shape[1:]), dtype=self._images.dtype)
+        out = np.empty((n, *self.images_.shape[1:]), dtype=self.images_.dtype)
         for i, source in enumerate(sources):
-            image = self._images[source]
+            image = self.images_[source]
             if flip_h[i]:
                 image = image[:, ::-1]
             if flip_v[i]:
