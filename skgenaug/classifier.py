@@ -293,6 +293,27 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         self : ResNetClassifier
             The fitted classifier.
         """
+        X, y_enc, encoder = self._check_training_data(X, y)
+        self.device_ = resolve_device(self.device)
+        rng = check_random_state(self.random_state)
+        train_ds, valid_ds = self._datasets(X, y_enc, X_val, y_val, encoder, rng)
+        self.net_ = self._make_net(
+            in_channels=self.layout_.n_channels,
+            n_classes=len(self.classes_),
+            n_train=len(train_ds),
+            valid_ds=valid_ds,
+        )
+        with torch_seed(draw_seed(rng), self.device_):
+            self.net_.fit(train_ds, None)
+        self.best_epoch_ = self._kept_epoch()
+        # The fitted net need not carry the validation data (smaller pickles).
+        self.net_.train_split = None
+        self.history_ = self.net_.history
+        return self
+
+    def _check_training_data(self, X, y):
+        """Validated ``X``, labels encoded ``0 .. n_classes - 1`` and their encoder;
+        records ``layout_`` and ``classes_``."""
         name = type(self).__name__
         if y is None:
             raise ValueError(
@@ -306,27 +327,17 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         check_two_classes(encoder.classes_, name)
         self.layout_ = layout
         self.classes_ = encoder.classes_
-        self.device_ = resolve_device(self.device)
-        rng = check_random_state(self.random_state)
+        return X, encoder.transform(y), encoder
 
+    def _datasets(self, X, y_enc, X_val, y_val, encoder, rng):
+        """Training and validation datasets (``None`` for no validation) on the device:
+        the given validation rows, else a held-out ``validation_fraction``."""
         X_t = self._to_tensor(X)
-        y_t = array_to_tensor(encoder.transform(y), dtype=torch.long)
+        y_t = array_to_tensor(y_enc, dtype=torch.long)
         if X_val is not None or y_val is not None:
             X_v, y_v = self._check_validation_data(X_val, y_val, encoder)
         elif self.validation_fraction > 0:
-            train_idx, val_idx = stratified_holdout(
-                y_t.numpy(), self.validation_fraction, rng, count="per-class"
-            )
-            if len(val_idx) == 0:
-                raise ValueError(
-                    f"validation_fraction={self.validation_fraction} leaves no validation "
-                    "rows (every class has a single sample); pass X_val and y_val, or set "
-                    "validation_fraction=0 and selection=None."
-                )
-            train_idx = array_to_tensor(train_idx, dtype=torch.long)
-            val_idx = array_to_tensor(val_idx, dtype=torch.long)
-            X_v, y_v = X_t[val_idx], y_t[val_idx]
-            X_t, y_t = X_t[train_idx], y_t[train_idx]
+            (X_t, y_t), (X_v, y_v) = self._hold_out(X_t, y_t, rng)
         else:
             X_v = y_v = None
         if X_v is None and self.selection is not None:
@@ -334,37 +345,44 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
                 f"selection={self.selection!r} needs validation data: pass X_val and y_val "
                 "to fit, set validation_fraction > 0, or set selection=None."
             )
-
         if self.device_ != "cpu":
             # Images are small: keeping them on the device saves a copy per batch.
             X_t, y_t = X_t.to(self.device_), y_t.to(self.device_)
             if X_v is not None:
                 X_v, y_v = X_v.to(self.device_), y_v.to(self.device_)
         train_ds = BatchTensorDataset(X_t, y_t)
-        valid_ds = None if X_v is None else BatchTensorDataset(X_v, y_v)
+        return train_ds, None if X_v is None else BatchTensorDataset(X_v, y_v)
 
-        self.net_ = self._make_net(
-            in_channels=layout.n_channels,
-            n_classes=len(self.classes_),
-            n_train=len(train_ds),
-            valid_ds=valid_ds,
+    def _hold_out(self, X_t, y_t, rng):
+        """``(X_train, y_train), (X_val, y_val)``: a stratified ``validation_fraction``
+        of the rows held out."""
+        train_idx, val_idx = stratified_holdout(
+            y_t.numpy(), self.validation_fraction, rng, count="per-class"
         )
-        with torch_seed(draw_seed(rng), self.device_):
-            self.net_.fit(train_ds, None)
+        if len(val_idx) == 0:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} leaves no validation "
+                "rows (every class has a single sample); pass X_val and y_val, or set "
+                "validation_fraction=0 and selection=None."
+            )
+        train_idx = array_to_tensor(train_idx, dtype=torch.long)
+        val_idx = array_to_tensor(val_idx, dtype=torch.long)
+        return (X_t[train_idx], y_t[train_idx]), (X_t[val_idx], y_t[val_idx])
 
+    def _kept_epoch(self):
+        """The epoch whose weights selection kept (``None`` without selection), with a
+        warning when selection never saw a finite score."""
         keeper = dict(self.net_.callbacks_).get("keep_best")
-        self.best_epoch_ = None if keeper is None else keeper.best_epoch_
-        if keeper is not None and self.best_epoch_ is None:
+        if keeper is None:
+            return None
+        if keeper.best_epoch_ is None:
             warnings.warn(
                 f"The validation {self.selection} was never a finite number (too few "
                 "validation rows of some class?); the last epoch's weights are kept.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=3,  # the frame above fit, as when fit warned itself
             )
-        # The fitted net need not carry the validation data (smaller pickles).
-        self.net_.train_split = None
-        self.history_ = self.net_.history
-        return self
+        return keeper.best_epoch_
 
     def _make_net(self, in_channels, n_classes, n_train, valid_ds):
         if self.optimizer == "sgd":
