@@ -74,7 +74,8 @@ except ImportError:  # run from a checkout that is not installed: use the checko
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from skgenaug import AESampler, CGANSampler, CVAESampler
-from skgenaug._torch_utils import array_to_tensor, draw_seed, resolve_device
+from skgenaug._torch_utils import array_to_tensor, resolve_device
+from skgenaug._validation import draw_seed
 from skgenaug.nets import Autoencoder, ConditionalGAN, ConditionalVAE
 
 N_SAMPLES = 1650

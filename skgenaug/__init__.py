@@ -4,7 +4,8 @@
 # imported only when a plotting function is called).
 from . import datasets, metrics, plotting  # noqa: F401
 from ._augmented import AugmentedClassifier
-from .base import AddPerClass, BaseGenerativeSampler
+from ._generative import BaseGenerativeSampler
+from .base import AddPerClass
 from .classifier import ResNetClassifier
 from .samplers import (
     AESampler,

@@ -4,9 +4,8 @@ import inspect
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
+from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
@@ -14,8 +13,10 @@ from sklearn.utils.validation import (
     check_consistent_length,
     check_is_fitted,
     column_or_1d,
+    indexable,
 )
-from sklearn_compat.base import _fit_context
+
+from ._validation import check_two_classes, stratified_holdout
 
 
 def _accepts_validation_data(estimator):
@@ -151,21 +152,17 @@ class AugmentedClassifier(ClassifierMixin, BaseEstimator):
             )
         return y
 
-    def _hold_out(self, X, y_array):
-        labels, counts = np.unique(y_array, return_counts=True)
-        if len(labels) < 2:
-            raise ValueError(
-                f"y holds a single class ({labels[0]!r}); need at least 2 classes "
-                "(got 1 class)."
-            )
-        n_val = int(np.ceil(self.validation_fraction * len(y_array)))
-        stratify = y_array if counts.min() >= 2 and n_val >= len(labels) else None
-        return train_test_split(
-            X,
-            y_array,
-            test_size=max(n_val, len(labels) if stratify is not None else 1),
-            stratify=stratify,
-            random_state=check_random_state(self.random_state),
+    def _hold_out(self, X, y):
+        check_two_classes(np.unique(y), type(self).__name__)
+        train_idx, val_idx = stratified_holdout(
+            y, self.validation_fraction, self.random_state, count="total"
+        )
+        (X,) = indexable(X)  # as train_test_split: sparse input as CSR, which indexes
+        return (
+            _safe_indexing(X, train_idx),
+            _safe_indexing(X, val_idx),
+            y[train_idx],
+            y[val_idx],
         )
 
     def predict(self, X):

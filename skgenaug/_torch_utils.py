@@ -13,7 +13,6 @@ from contextlib import contextmanager
 
 import numpy as np
 import torch
-from sklearn.utils import check_random_state
 
 
 def resolve_device(device):
@@ -161,11 +160,6 @@ def array_to_tensor(array, *, dtype=torch.float32, layout=None):
     numpy_dtype = torch.empty(0, dtype=dtype).numpy().dtype
     # One copy: the dtype cast, a fresh allocation (so standard strides, writable).
     return _restride(torch.from_numpy(np.array(array, dtype=numpy_dtype, order="C")))
-
-
-def draw_seed(random_state):
-    """An int seed for torch drawn from a scikit-learn ``random_state``."""
-    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
 @contextmanager

@@ -4,7 +4,10 @@
   sparse) for any imbalanced-learn sampler.
 - :class:`BaseImageOverSampler`: over-samplers that add new images of given classes
   (validation, sampling strategy, labels, layouts, dtypes, seeds, output).
-- :class:`BaseGenerativeSampler`: those that train a generative network.
+- :class:`~skgenaug.BaseGenerativeSampler`: those that train a generative network. It
+  lives in ``skgenaug._generative`` with torch and skorch, so that importing this
+  module (numpy and scikit-learn only) imports neither; ``from skgenaug.base import
+  BaseGenerativeSampler`` still works.
 """
 
 import numbers
@@ -13,25 +16,52 @@ from collections.abc import Mapping
 
 import numpy as np
 import scipy.sparse as sp
-import torch
 from imblearn.over_sampling.base import BaseOverSampler
-from imblearn.utils import check_sampling_strategy, check_target_type
+from imblearn.utils import Substitution, check_sampling_strategy, check_target_type
+from sklearn.base import _fit_context
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
-from sklearn_compat.base import _fit_context
-from skorch.callbacks import ProgressBar
 
-from ._images import ImageLayout, PixelScaler, validate_images
-from ._torch_utils import (
-    BatchTensorDataset,
-    array_to_tensor,
-    draw_seed,
-    passthrough_collate,
-    resolve_device,
-    torch_seed,
+from ._images import ImageLayout, validate_images
+from ._validation import check_two_classes, draw_seed
+
+#: Parameter and attribute paragraphs that several estimators share word for word, in
+#: one place. A class decorated with ``_fill_shared_docs`` names them in its docstring
+#: as ``{device}``, ``{verbose}``, ... (imbalanced-learn's ``Substitution``, which runs
+#: ``str.format`` on the docstring: literal braces there are doubled, ``{{'mlp'}}``).
+_SHARED_DOCS = dict(
+    sampling_strategy="""sampling_strategy : float, str, dict or callable, default='auto'
+        As in imbalanced-learn's over-samplers: 'auto' (= 'not majority'), 'minority',
+        'not minority', 'all', a float (binary only), a dict ``{class: desired total}``
+        or a callable returning one. To add ``n`` images to every class, as the
+        reference paper does, pass :class:`~skgenaug.AddPerClass` ``(n)``.""",
+    batch_size="""batch_size : int, default=128
+        Mini-batch size.""",
+    callbacks="""callbacks : list of skorch callbacks or None, default=None
+        Extra callbacks for the skorch net (early stopping, checkpoints, logging).""",
+    device="""device : str, default='cpu'
+        ``'cpu'``, ``'cuda'``, ``'cuda:N'``, ``'mps'`` or ``'auto'`` (CUDA when
+        available). An unavailable device is a ``ValueError`` at ``fit``.""",
+    random_state="""random_state : int, RandomState instance or None, default=None
+        Seeds weights, batch order, noise and generation: with an int, two fits on the
+        CPU give the same images.""",
+    verbose="""verbose : int, default=0
+        ``0`` is silent (and skips skorch's per-epoch table, which costs time); ``1``
+        prints skorch's table, a line per epoch; ``2`` adds a progress bar per epoch.""",
+    # attributes
+    resampling_attributes="""sampling_strategy_ : dict
+        Number of samples generated per class.
+    classes_ : ndarray
+        Class labels seen in ``fit``.""",
+    input_attributes="""n_features_in_ : int
+        Values per sample (pixels times channels for images).
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Column names, when X was a DataFrame with string column names.""",
 )
+
+#: Class decorator filling ``_SHARED_DOCS`` into the docstring.
+_fill_shared_docs = Substitution(**_SHARED_DOCS)
 
 
 class AddPerClass:
@@ -138,6 +168,7 @@ class ImageSamplerMixin:
         return tags
 
 
+@_fill_shared_docs
 class BaseImageOverSampler(ImageSamplerMixin, BaseOverSampler):
     """Base class for over-samplers that add new images of given classes.
 
@@ -154,8 +185,7 @@ class BaseImageOverSampler(ImageSamplerMixin, BaseOverSampler):
 
     Parameters
     ----------
-    sampling_strategy : float, str, dict or callable, default='auto'
-        As in imbalanced-learn's over-samplers, plus :class:`AddPerClass`.
+    {sampling_strategy}
 
     Examples
     --------
@@ -192,11 +222,7 @@ class BaseImageOverSampler(ImageSamplerMixin, BaseOverSampler):
         return X, y, binarize_y
 
     def _check_class_counts(self, labels, counts):
-        if len(labels) < 2:
-            raise ValueError(
-                f"y holds a single class ({labels[0]!r}); {type(self).__name__} needs at "
-                "least 2 classes (got 1 class)."
-            )
+        check_two_classes(labels, type(self).__name__)
 
     def _check_strategy_values(self):
         """Reject negative or fractional counts in a dict strategy before any training."""
@@ -332,174 +358,11 @@ class BaseImageOverSampler(ImageSamplerMixin, BaseOverSampler):
         return self._generate(self.label_encoder_.transform(y), random_state)
 
 
-class BaseGenerativeSampler(BaseImageOverSampler):
-    """Base class for samplers that train a generative network and add its images.
+def __getattr__(name):
+    # ``from skgenaug.base import BaseGenerativeSampler`` keeps working, without making
+    # the numpy-only classes above import torch and skorch (PEP 562).
+    if name == "BaseGenerativeSampler":
+        from ._generative import BaseGenerativeSampler
 
-    Subclasses build a skorch net in :meth:`_make_net`, fit it in :meth:`_train` and draw
-    scaled images in :meth:`_generate_scaled`; everything else (validation, layouts and
-    dtypes, scaling, label encoding, seeding, devices, the network architecture's
-    defaults, the sampling strategy and the resampled output) lives here and in
-    :class:`BaseImageOverSampler`.
-
-    ``fit`` trains the generator; ``fit_resample`` trains it and returns the input rows,
-    unchanged and first, followed by the generated rows; ``generate`` draws images for
-    given labels from a fitted sampler.
-
-    Every generative sampler offers two architectures, chosen by ``architecture``:
-    ``'mlp'``, the reference paper's fully connected networks on flat rows, and
-    ``'conv'``, DCGAN-style convolutional networks (see :mod:`skgenaug.nets`). For
-    ``'conv'`` the ``hidden_layer_sizes`` are channel widths, one strided 4x4
-    convolution (or transposed convolution) per width, each halving (doubling) the
-    height and width; images whose sides are not multiples of ``2 ** n_widths`` are
-    zero-padded inside the network and cropped back, so any image size works
-    (flat tabular rows too, as ``1 x n_features`` strips).
-
-    Parameters
-    ----------
-    sampling_strategy : float, str, dict or callable, default='auto'
-        As in imbalanced-learn's over-samplers, plus :class:`AddPerClass`. The
-        subclasses document their other parameters (architecture, widths, training).
-
-    Examples
-    --------
-    >>> from skgenaug import BaseGenerativeSampler, CVAESampler
-    >>> isinstance(CVAESampler(), BaseGenerativeSampler)
-    True
-    >>> CVAESampler.default_hidden_layer_sizes  # for hidden_layer_sizes=None
-    {'mlp': (512, 256), 'conv': (32, 64)}
-    """
-
-    _parameter_constraints: dict = {
-        **BaseOverSampler._parameter_constraints,
-        "architecture": [StrOptions({"mlp", "conv"})],
-        "hidden_layer_sizes": [
-            "array-like",
-            Interval(numbers.Integral, 1, None, closed="left"),
-            None,
-        ],
-        "latent_dim": [Interval(numbers.Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "callbacks": [list, None],
-        "device": [str, torch.device],
-        "verbose": ["verbose"],
-    }
-
-    #: ``hidden_layer_sizes=None`` means these widths, per architecture. Subclasses
-    #: set their own.
-    default_hidden_layer_sizes: dict = {"mlp": (256, 128), "conv": (32, 64)}
-
-    _fitted_attribute = "net_"
-
-    # ------------------------------------------------------------------ validation
-    def _check_class_counts(self, labels, counts):
-        name = type(self).__name__
-        if len(labels) < 2:
-            raise ValueError(
-                f"y holds a single class ({labels[0]!r}); {name} needs at least 2 classes "
-                "to learn class-conditional images (got 1 class)."
-            )
-        if counts.min() < 2:
-            lonely = labels[counts < 2].tolist()
-            raise ValueError(
-                f"Class(es) {lonely!r} have only 1 sample; {name} needs at least 2 "
-                "samples of every class to learn that class's images."
-            )
-
-    def _hidden_layer_sizes(self):
-        """``hidden_layer_sizes`` as a tuple of ints, the architecture's default for
-        ``None``."""
-        if self.hidden_layer_sizes is None:
-            return tuple(self.default_hidden_layer_sizes[self.architecture])
-        sizes = tuple(int(size) for size in np.atleast_1d(self.hidden_layer_sizes))
-        if any(size < 1 for size in sizes):
-            raise ValueError(
-                f"hidden_layer_sizes must hold positive whole numbers; got "
-                f"{self.hidden_layer_sizes!r}."
-            )
-        if self.architecture == "conv" and not sizes:
-            raise ValueError(
-                "architecture='conv' needs at least one channel width in "
-                "hidden_layer_sizes; got an empty sequence."
-            )
-        return sizes
-
-    def _module_params(self, mlp_module, conv_module, n_features, **params):
-        """skorch ``module`` and ``module__*`` arguments of the chosen architecture.
-
-        Fully connected modules get the row width ``n_features``, convolutional ones
-        the image shape ``(H, W, C)``; both get ``hidden_layer_sizes`` and ``params``.
-        """
-        if self.architecture == "conv":
-            chosen = dict(module=conv_module, module__image_shape=self.layout_.hwc)
-        else:
-            chosen = dict(module=mlp_module, module__n_features=n_features)
-        chosen["module__hidden_layer_sizes"] = self._hidden_layer_sizes()
-        chosen.update({f"module__{key}": value for key, value in params.items()})
-        return chosen
-
-    # ------------------------------------------------------------------ fitting
-    def _fit_model(self, X, y_enc, seed):
-        self.device_ = resolve_device(self.device)
-        X_flat = self.layout_.to_flat(X)
-        self.scaler_ = PixelScaler().fit(X_flat)
-        X01 = array_to_tensor(self.scaler_.transform(X_flat))
-        y_enc = array_to_tensor(y_enc, dtype=torch.long)
-        with torch_seed(seed, self.device_):
-            self.net_ = self._make_net(X01.shape[1], len(self.classes_))
-            self._train(X01, y_enc)
-        self.net_.module_.eval()
-        return self
-
-    def _net_kwargs(self):
-        """skorch arguments every generative net shares."""
-        callbacks = list(self.callbacks or [])
-        if self.verbose and self.verbose >= 2:
-            callbacks.append(("progress", ProgressBar()))
-        return dict(
-            lr=self.lr,
-            batch_size=self.batch_size,
-            max_epochs=self.max_epochs,
-            train_split=None,
-            device=self.device_,
-            verbose=int(bool(self.verbose)),
-            callbacks=callbacks or None,
-            dataset=BatchTensorDataset,
-            iterator_train__shuffle=True,
-            iterator_train__collate_fn=passthrough_collate,
-            iterator_valid__collate_fn=passthrough_collate,
-        )
-
-    @abstractmethod
-    def _make_net(self, n_features, n_classes):
-        """Return an uninitialised skorch net for this sampler."""
-
-    @abstractmethod
-    def _train(self, X01, y_enc):
-        """Fit ``self.net_`` on scaled rows ``X01`` (float tensor) and codes ``y_enc``."""
-
-    @abstractmethod
-    def _generate_scaled(self, y_enc, generator):
-        """Return a float tensor of generated rows in ``[0, 1]`` for codes ``y_enc``,
-        drawing all randomness from the CPU ``torch.Generator`` ``generator``."""
-
-    # ------------------------------------------------------------------ generation
-    def _generate(self, y_enc, random_state):
-        generator = torch.Generator().manual_seed(draw_seed(random_state))
-        y_enc = array_to_tensor(y_enc, dtype=torch.long)
-        self.net_.module_.eval()
-        with torch.no_grad():
-            X01 = self._generate_scaled(y_enc, generator)
-        X_flat = self.scaler_.inverse_transform(X01.detach().float().cpu().numpy())
-        return self.layout_.from_flat(X_flat)
-
-    def _noise(self, shape, generator):
-        """Standard normal noise drawn on the CPU (reproducible across devices)."""
-        return torch.randn(shape, generator=generator).to(self.device_)
-
-    @property
-    def history_(self):
-        """The skorch training history of the generative network."""
-        check_is_fitted(self, "net_")
-        return self.net_.history
+        return BaseGenerativeSampler
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,14 +5,12 @@ import warnings
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.metrics import roc_auc_score
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
-from sklearn_compat.base import _fit_context
 from skorch import NeuralNetClassifier
 from skorch.callbacks import (
     Callback,
@@ -20,20 +18,21 @@ from skorch.callbacks import (
     EpochTimer,
     LRScheduler,
     PassthroughScoring,
-    PrintLog,
-    ProgressBar,
 )
 from skorch.helper import predefined_split
 
 from ._images import validate_images
+from ._skorch_utils import verbosity_callbacks
 from ._torch_utils import (
     BatchTensorDataset,
     array_to_tensor,
-    draw_seed,
     passthrough_collate,
     resolve_device,
     torch_seed,
 )
+from ._validation import check_two_classes, draw_seed, stratified_holdout
+from .base import _fill_shared_docs
+from .metrics._scores import medmnist_auc  # still importable from here, where it was
 from .nets import ResNet18
 
 # ---------------------------------------------------------------------------- scoring
@@ -46,46 +45,6 @@ def _accuracy(net, X, y):
     if y is None or len(y) == 0:
         return np.nan
     return float(np.mean(net.predict_proba(X).argmax(axis=1) == y))
-
-
-def medmnist_auc(y_true, proba):
-    """AUC as ``medmnist.Evaluator`` computes it.
-
-    Binary: ROC AUC of the positive-class score. Multi-class: the unweighted mean of the
-    one-vs-rest AUCs; classes absent from ``y_true`` are left out of the mean (where
-    MedMNIST would raise).
-
-    Parameters
-    ----------
-    y_true : array-like of shape (n_samples,)
-        Class codes ``0 .. n_classes - 1``.
-    proba : array-like of shape (n_samples, n_classes)
-        Class probabilities (or any per-class scores).
-
-    Returns
-    -------
-    auc : float
-        ``nan`` when no class has both positive and negative samples.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skgenaug.classifier import medmnist_auc
-    >>> medmnist_auc(np.array([0, 1, 1]), np.array([[0.9, 0.1], [0.2, 0.8], [0.4, 0.6]]))
-    1.0
-    """
-    y_true = np.asarray(y_true)
-    proba = np.asarray(proba)
-    if proba.shape[1] == 2:
-        if len(np.unique(y_true)) < 2:
-            return np.nan
-        return float(roc_auc_score(y_true, proba[:, 1]))
-    aucs = [
-        roc_auc_score(y_true == k, proba[:, k])
-        for k in range(proba.shape[1])
-        if 0 < np.sum(y_true == k) < len(y_true)
-    ]
-    return float(np.mean(aucs)) if aucs else np.nan
 
 
 def _auc(net, X, y):
@@ -123,8 +82,8 @@ class _KeepBestWeights(Callback):
 class _ResNetNet(NeuralNetClassifier):
     """skorch net with lean default callbacks: validation accuracy and AUC come from
     the cached validation logits (skorch's own valid_acc goes through a scorer object),
-    and the per-epoch table (PrintLog tabulates the history every epoch even when
-    silent) is added by ``ResNetClassifier`` only when ``verbose``."""
+    and no PrintLog: :func:`~skgenaug._skorch_utils.verbosity_callbacks` adds one only
+    when ``verbose``."""
 
     @property
     def _default_callbacks(self):
@@ -142,6 +101,7 @@ class _ResNetNet(NeuralNetClassifier):
 # ---------------------------------------------------------------------------- estimator
 
 
+@_fill_shared_docs
 class ResNetClassifier(ClassifierMixin, BaseEstimator):
     """ResNet-18 image classifier (MedMNIST's 28x28 variant) trained through skorch.
 
@@ -180,17 +140,18 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         single image is dropped (batch norm cannot train on one value per channel).
     lr : float, default=1e-3
         Initial learning rate.
-    optimizer : {'sgd', 'adam'}, default='sgd'
+    optimizer : {{'sgd', 'adam'}}, default='sgd'
         ``'sgd'``: SGD with momentum 0.9 (the paper); ``'adam'``: Adam (MedMNIST).
-    lr_schedule : {None, 'medmnist'}, default=None
+    lr_schedule : {{None, 'medmnist'}}, default=None
         ``'medmnist'`` multiplies the learning rate by 0.1 after 50% and again after
         75% of ``max_epochs`` (``MultiStepLR``, stepped once per epoch).
-    selection : {'accuracy', 'auc'} or None, default='accuracy'
+    selection : {{'accuracy', 'auc'}} or None, default='accuracy'
         Keep the weights of the epoch with the best validation accuracy or AUC (the
         first such epoch on ties); ``None`` keeps the last epoch's weights. AUC is
-        computed as ``medmnist.Evaluator`` does (:func:`medmnist_auc`). Passing the
-        test split as ``X_val`` reproduces the paper's "best test accuracy" rule, which
-        selects on the test set and is optimistic: label such results accordingly.
+        computed as ``medmnist.Evaluator`` does
+        (:func:`~skgenaug.metrics.medmnist_auc`). Passing the test split as ``X_val``
+        reproduces the paper's "best test accuracy" rule, which selects on the test set
+        and is optimistic: label such results accordingly.
     validation_fraction : float in [0, 1), default=0.1
         Share of the training rows held out (stratified, seeded by ``random_state``)
         for validation when ``fit`` gets no ``X_val``; at least one row of every class
@@ -203,24 +164,17 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
     callbacks : list of skorch callbacks or None, default=None
         Extra skorch callbacks (instances or ``(name, callback)`` tuples), run after
         the built-in scoring and selection callbacks.
-    device : str, default='cpu'
-        ``'cpu'``, ``'cuda'``, ``'cuda:N'``, ``'mps'`` or ``'auto'`` (CUDA when
-        available). An unavailable device is a ``ValueError`` at ``fit``.
+    {device}
     random_state : int, RandomState instance or None, default=None
         Seeds the validation split, weight initialisation and batch order. With an int
         two fits on the CPU give identical models.
-    verbose : int, default=0
-        ``0`` is silent (and skips skorch's per-epoch table, which costs time);
-        ``1`` prints skorch's table per epoch; ``2`` adds a progress bar.
+    {verbose}
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
         Class labels, as ``LabelEncoder`` sorts them.
-    n_features_in_ : int
-        Values per sample (pixels times channels).
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Column names, when X was a DataFrame with string column names.
+    {input_attributes}
     layout_ : ImageLayout
         Sample shape and dtype seen in ``fit``; the dtype fixes the input scaling.
     net_ : skorch.NeuralNetClassifier
@@ -339,6 +293,27 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         self : ResNetClassifier
             The fitted classifier.
         """
+        X, y_enc, encoder = self._check_training_data(X, y)
+        self.device_ = resolve_device(self.device)
+        rng = check_random_state(self.random_state)
+        train_ds, valid_ds = self._datasets(X, y_enc, X_val, y_val, encoder, rng)
+        self.net_ = self._make_net(
+            in_channels=self.layout_.n_channels,
+            n_classes=len(self.classes_),
+            n_train=len(train_ds),
+            valid_ds=valid_ds,
+        )
+        with torch_seed(draw_seed(rng), self.device_):
+            self.net_.fit(train_ds, None)
+        self.best_epoch_ = self._kept_epoch()
+        # The fitted net need not carry the validation data (smaller pickles).
+        self.net_.train_split = None
+        self.history_ = self.net_.history
+        return self
+
+    def _check_training_data(self, X, y):
+        """Validated ``X``, labels encoded ``0 .. n_classes - 1`` and their encoder;
+        records ``layout_`` and ``classes_``."""
         name = type(self).__name__
         if y is None:
             raise ValueError(
@@ -349,34 +324,20 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         )
         check_classification_targets(y)
         encoder = LabelEncoder().fit(y)
-        if len(encoder.classes_) < 2:
-            raise ValueError(
-                f"{name} needs samples of at least 2 classes in y; got 1 class "
-                f"({encoder.classes_[0]!r})."
-            )
+        check_two_classes(encoder.classes_, name)
         self.layout_ = layout
         self.classes_ = encoder.classes_
-        self.device_ = resolve_device(self.device)
-        rng = check_random_state(self.random_state)
+        return X, encoder.transform(y), encoder
 
+    def _datasets(self, X, y_enc, X_val, y_val, encoder, rng):
+        """Training and validation datasets (``None`` for no validation) on the device:
+        the given validation rows, else a held-out ``validation_fraction``."""
         X_t = self._to_tensor(X)
-        y_t = array_to_tensor(encoder.transform(y), dtype=torch.long)
+        y_t = array_to_tensor(y_enc, dtype=torch.long)
         if X_val is not None or y_val is not None:
             X_v, y_v = self._check_validation_data(X_val, y_val, encoder)
         elif self.validation_fraction > 0:
-            train_idx, val_idx = _stratified_holdout(
-                y_t.numpy(), self.validation_fraction, rng
-            )
-            if len(val_idx) == 0:
-                raise ValueError(
-                    f"validation_fraction={self.validation_fraction} leaves no validation "
-                    "rows (every class has a single sample); pass X_val and y_val, or set "
-                    "validation_fraction=0 and selection=None."
-                )
-            train_idx = array_to_tensor(train_idx, dtype=torch.long)
-            val_idx = array_to_tensor(val_idx, dtype=torch.long)
-            X_v, y_v = X_t[val_idx], y_t[val_idx]
-            X_t, y_t = X_t[train_idx], y_t[train_idx]
+            (X_t, y_t), (X_v, y_v) = self._hold_out(X_t, y_t, rng)
         else:
             X_v = y_v = None
         if X_v is None and self.selection is not None:
@@ -384,37 +345,44 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
                 f"selection={self.selection!r} needs validation data: pass X_val and y_val "
                 "to fit, set validation_fraction > 0, or set selection=None."
             )
-
         if self.device_ != "cpu":
             # Images are small: keeping them on the device saves a copy per batch.
             X_t, y_t = X_t.to(self.device_), y_t.to(self.device_)
             if X_v is not None:
                 X_v, y_v = X_v.to(self.device_), y_v.to(self.device_)
         train_ds = BatchTensorDataset(X_t, y_t)
-        valid_ds = None if X_v is None else BatchTensorDataset(X_v, y_v)
+        return train_ds, None if X_v is None else BatchTensorDataset(X_v, y_v)
 
-        self.net_ = self._make_net(
-            in_channels=layout.n_channels,
-            n_classes=len(self.classes_),
-            n_train=len(train_ds),
-            valid_ds=valid_ds,
+    def _hold_out(self, X_t, y_t, rng):
+        """``(X_train, y_train), (X_val, y_val)``: a stratified ``validation_fraction``
+        of the rows held out."""
+        train_idx, val_idx = stratified_holdout(
+            y_t.numpy(), self.validation_fraction, rng, count="per-class"
         )
-        with torch_seed(draw_seed(rng), self.device_):
-            self.net_.fit(train_ds, None)
+        if len(val_idx) == 0:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} leaves no validation "
+                "rows (every class has a single sample); pass X_val and y_val, or set "
+                "validation_fraction=0 and selection=None."
+            )
+        train_idx = array_to_tensor(train_idx, dtype=torch.long)
+        val_idx = array_to_tensor(val_idx, dtype=torch.long)
+        return (X_t[train_idx], y_t[train_idx]), (X_t[val_idx], y_t[val_idx])
 
+    def _kept_epoch(self):
+        """The epoch whose weights selection kept (``None`` without selection), with a
+        warning when selection never saw a finite score."""
         keeper = dict(self.net_.callbacks_).get("keep_best")
-        self.best_epoch_ = None if keeper is None else keeper.best_epoch_
-        if keeper is not None and self.best_epoch_ is None:
+        if keeper is None:
+            return None
+        if keeper.best_epoch_ is None:
             warnings.warn(
                 f"The validation {self.selection} was never a finite number (too few "
                 "validation rows of some class?); the last epoch's weights are kept.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=3,  # the frame above fit, as when fit warned itself
             )
-        # The fitted net need not carry the validation data (smaller pickles).
-        self.net_.train_split = None
-        self.history_ = self.net_.history
-        return self
+        return keeper.best_epoch_
 
     def _make_net(self, in_channels, n_classes, n_train, valid_ds):
         if self.optimizer == "sgd":
@@ -430,10 +398,7 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
             monitor = "valid_acc" if self.selection == "accuracy" else "valid_auc"
             callbacks.append(("keep_best", _KeepBestWeights(monitor)))
         callbacks.extend(self.callbacks or [])
-        if self.verbose:
-            callbacks.append(("print_log", PrintLog()))
-            if self.verbose >= 2:
-                callbacks.append(("progress", ProgressBar()))
+        printing, verbose = verbosity_callbacks(self.verbose)
         return _ResNetNet(
             ResNet18,
             module__in_channels=in_channels,
@@ -450,9 +415,9 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
             iterator_train__collate_fn=passthrough_collate,
             iterator_train__drop_last=n_train > 1 and n_train % self.batch_size == 1,
             iterator_valid__collate_fn=passthrough_collate,
-            callbacks=callbacks,
+            callbacks=callbacks + printing,
             device=self.device_,
-            verbose=int(self.verbose),
+            verbose=verbose,
             **optimizer_kwargs,
         )
 
@@ -571,17 +536,3 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.three_d_array = True
         return tags
 
-
-def _stratified_holdout(y_enc, fraction, rng):
-    """Seeded per-class holdout: ``round(fraction * n_c)`` rows of each class, at least
-    one for classes of two or more rows and never a class's last training row."""
-    val = []
-    for label in np.unique(y_enc):
-        idx = np.flatnonzero(y_enc == label)
-        if len(idx) < 2:
-            continue
-        k = min(len(idx) - 1, max(1, int(np.floor(fraction * len(idx) + 0.5))))
-        val.append(rng.permutation(idx)[:k])
-    val_idx = np.sort(np.concatenate(val)) if val else np.empty(0, dtype=np.int64)
-    train_idx = np.setdiff1d(np.arange(len(y_enc)), val_idx)
-    return train_idx.astype(np.int64), val_idx.astype(np.int64)

@@ -432,6 +432,20 @@ def test_long_tail_subset_and_strategy():
     assert np.bincount(y_res).tolist() == [150, 150, 150]
 
 
+def test_make_sampler_gives_the_device_to_the_network_samplers_only():
+    from skgenaug import BaseGenerativeSampler
+
+    settings = get_profile("smoke")
+    for method in ALL_METHODS:
+        sampler = _cells.make_sampler(method, settings, random_state=0, device="cuda:1")
+        if method == "none":
+            assert sampler is None
+        elif isinstance(sampler, BaseGenerativeSampler):
+            assert sampler.device == "cuda:1"  # resolved (and checked) at fit only
+        else:
+            assert "device" not in sampler.get_params()
+
+
 @pytest.mark.slow
 def test_long_tail_smoke_run(data_root, tmp_path, smoke):
     settings = get_profile("smoke", scenario="long-tail")

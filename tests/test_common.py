@@ -4,7 +4,9 @@ One test function per kind of estimator, so each suite can be extended on its ow
 (imbalanced-learn's sampler checks go in a separate function).
 """
 
+import pytest
 from imblearn.utils.estimator_checks import parametrize_with_checks as imblearn_checks
+from sklearn.base import BaseEstimator
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skgenaug import ResNetClassifier
@@ -86,3 +88,59 @@ def _meta_classifiers():
 @parametrize_with_checks(_meta_classifiers())
 def test_sklearn_compatible_augmented_classifier(estimator, check):
     check(estimator)
+
+
+def _public_estimators():
+    """The concrete estimator classes of ``skgenaug.__all__``, as scikit-learn's
+    ``all_estimators`` finds its own: subclasses of ``BaseEstimator``, not abstract."""
+    import inspect
+
+    import skgenaug
+
+    classes = (getattr(skgenaug, name) for name in skgenaug.__all__)
+    return {
+        cls
+        for cls in classes
+        if inspect.isclass(cls)
+        and issubclass(cls, BaseEstimator)
+        and not inspect.isabstract(cls)
+    }
+
+
+def test_every_public_estimator_is_checked():
+    # The lists above are written by hand: an estimator added to skgenaug.__all__ must
+    # be added to one of them too, or no check would ever run on it.
+    checked = {type(estimator) for estimator in _every_checked_estimator()}
+    missing = sorted(cls.__name__ for cls in _public_estimators() - checked)
+    assert not missing, (
+        f"{missing} are public (skgenaug.__all__) but in none of the estimator lists "
+        "of tests/test_common.py: add an instance to _classifiers(), _samplers() or "
+        "_meta_classifiers()."
+    )
+    assert len(_public_estimators()) >= 7  # the finder itself finds them
+
+
+def _every_checked_estimator():
+    return _samplers() + _classifiers() + _meta_classifiers()
+
+
+def test_single_class_error_is_one_message():
+    # Every skgenaug estimator words it the same way (skgenaug._validation); the
+    # FlatImageSampler passes the wrapped imbalanced-learn sampler's own error on.
+    import re
+
+    import numpy as np
+
+    from skgenaug import FlatImageSampler
+
+    X, y = np.zeros((10, 16)), np.zeros(10, int)
+    for estimator in _every_checked_estimator():
+        if isinstance(estimator, FlatImageSampler):
+            continue
+        fit = getattr(estimator, "fit_resample", estimator.fit)
+        message = (
+            f"y holds a single class (0); {type(estimator).__name__} needs at least 2 "
+            "classes (got 1 class)."
+        )
+        with pytest.raises(ValueError, match=re.escape(message)):
+            fit(X, y)

@@ -169,3 +169,38 @@ def test_docstring_sections(qualname):
 def test_method_parameters_documented(qualname):
     problems = _problems(qualname, PARAMETER_CODES)
     assert not problems, f"{qualname}:\n" + "\n".join(problems)
+
+
+def test_shared_paragraphs_come_from_one_place():
+    """The parameter and attribute paragraphs that several estimators share word for
+    word are written once (``skgenaug.base._SHARED_DOCS``) and filled in."""
+    from skgenaug import (
+        AESampler,
+        BaseGenerativeSampler,
+        CGANSampler,
+        CVAESampler,
+        FlatImageSampler,
+        GeometricSampler,
+        ResNetClassifier,
+    )
+    from skgenaug.base import _SHARED_DOCS, BaseImageOverSampler
+
+    attributes = ["resampling_attributes", "input_attributes"]
+    generative = ["sampling_strategy", "batch_size", "callbacks", "device",
+                  "random_state", "verbose"]
+    assert sorted(_SHARED_DOCS) == sorted(generative + attributes)
+    users = {
+        AESampler: generative + attributes,
+        CVAESampler: generative + attributes,
+        CGANSampler: generative + attributes,
+        BaseGenerativeSampler: generative,
+        GeometricSampler: ["sampling_strategy", *attributes],
+        BaseImageOverSampler: ["sampling_strategy"],
+        FlatImageSampler: ["input_attributes"],
+        ResNetClassifier: ["device", "verbose", "input_attributes"],
+    }
+    for cls, names in users.items():
+        doc = inspect.getdoc(cls)  # class docstrings are indented by 4
+        for name in names:
+            paragraph = _SHARED_DOCS[name].replace("\n    ", "\n")
+            assert paragraph in doc, f"{cls.__name__}: {name}"

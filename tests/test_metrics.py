@@ -14,8 +14,10 @@ from sklearn.metrics import balanced_accuracy_score, pairwise_distances
 from skgenaug import CVAESampler, ResNetClassifier
 from skgenaug.datasets import make_image_classification
 from skgenaug.metrics import (
+    classification_scores,
     extract_features,
     frechet_distance,
+    medmnist_auc,
     memorization_report,
     precision_recall_density_coverage,
     quality_markdown,
@@ -311,6 +313,44 @@ def test_utility_labels_and_no_predict_proba():
         train_synthetic_test_real(RidgeClassifier(), flat[:5], ["a"] * 5, flat, names)
     with pytest.raises(ValueError, match="inconsistent"):
         train_synthetic_test_real(RidgeClassifier(), flat[:10], names[:9], flat, names)
+
+
+def test_classification_scores_pad_unseen_classes_one_way():
+    rng = np.random.default_rng(0)
+    y_true = np.array(["a", "b", "c", "c", "a", "b", "c", "a"])
+    proba = rng.dirichlet([1, 1], size=len(y_true))  # a classifier that never saw "c"
+    scores = classification_scores(y_true, proba=proba, classes=np.array(["a", "b"]))
+    padded = np.column_stack([proba, np.zeros(len(y_true))])
+    codes = np.searchsorted(["a", "b", "c"], y_true)
+    predicted = np.array(["a", "b"])[proba.argmax(axis=1)]
+    assert scores == dict(
+        accuracy=float(np.mean(predicted == y_true)),
+        balanced_accuracy=float(balanced_accuracy_score(y_true, predicted)),
+        auc=medmnist_auc(codes, padded),
+    )
+    # labels: columns for every class code of a data set (the benchmark's), here a
+    # code that neither the classifier nor the test labels hold
+    binary = np.array([0, 1, 1, 0, 1])
+    p = rng.dirichlet([1, 1], size=5)
+    wide = classification_scores(binary, proba=p, classes=np.array([0, 1]),
+                                 labels=np.arange(3))
+    assert wide["auc"] == medmnist_auc(binary, np.column_stack([p, np.zeros(5)]))
+    # y_pred, when given, is what the accuracies score (a model's own predict)
+    given = classification_scores(binary, proba=p, classes=np.array([0, 1]),
+                                  y_pred=np.ones(5, int))
+    assert given["accuracy"] == 0.6 and given["auc"] == wide["auc"]
+    no_proba = classification_scores(binary, y_pred=binary)
+    assert no_proba["accuracy"] == 1.0 and np.isnan(no_proba["auc"])
+    with pytest.raises(ValueError, match="proba, y_pred"):
+        classification_scores(binary)
+    with pytest.raises(ValueError, match="classes"):
+        classification_scores(binary, proba=p)
+
+
+def test_medmnist_auc_is_also_importable_from_the_classifier_module():
+    from skgenaug import classifier
+
+    assert classifier.medmnist_auc is medmnist_auc
 
 
 # --------------------------------------------------------------------------- features

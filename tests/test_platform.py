@@ -101,3 +101,50 @@ def test_skgenaug_never_needs_torchvision():
     done = _run(_WITHOUT_TORCHVISION, timeout=240)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip().endswith("OK")
+
+
+_NUMPY_ONLY = textwrap.dedent(
+    """
+    import importlib.abc, sys, types
+
+    class Blocker(importlib.abc.MetaPathFinder):
+        # (not sys.modules[name] = None: array_api_compat reads sys.modules["torch"])
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] in ("torch", "skorch"):
+                raise ImportError(f"{name} is blocked in this test")
+
+    sys.meta_path.insert(0, Blocker())
+    # The package and subpackage __init__ files import every estimator (torch too):
+    # stand-ins with their paths load the numpy-only modules alone.
+    for name, path in (("skgenaug", PACKAGE), ("skgenaug.samplers", PACKAGE + "/samplers")):
+        package = types.ModuleType(name)
+        package.__path__ = [path]
+        sys.modules[name] = package
+    import numpy as np
+    from imblearn.over_sampling import SMOTE
+    from skgenaug.base import AddPerClass, BaseImageOverSampler, ImageSamplerMixin
+    from skgenaug.samplers._adapter import FlatImageSampler
+    from skgenaug.samplers._geometric import GeometricSampler
+
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 256, size=(20, 6, 6)).astype(np.uint8)
+    y = np.repeat([0, 1], [14, 6])
+    for sampler in (GeometricSampler(sampling_strategy=AddPerClass(2), random_state=0),
+                    FlatImageSampler(SMOTE(k_neighbors=3, random_state=0))):
+        X_res, y_res = sampler.fit_resample(X, y)
+        assert X_res.dtype == np.uint8 and X_res.shape[1:] == (6, 6)
+    assert not {"torch", "skorch"} & set(sys.modules)
+    print("OK")
+    """
+)
+
+
+def test_numpy_only_samplers_import_neither_torch_nor_skorch():
+    import os
+
+    import skgenaug
+
+    package = os.path.dirname(skgenaug.__file__)
+    done = _run(f"PACKAGE = {package!r}\n" + _NUMPY_ONLY, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().endswith("OK")

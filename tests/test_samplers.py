@@ -9,6 +9,7 @@ from imblearn.pipeline import Pipeline
 from sklearn.linear_model import LogisticRegression
 
 from skgenaug import AddPerClass, AESampler, CGANSampler, CVAESampler
+from skgenaug._skorch_utils import verbosity_callbacks
 from skgenaug.datasets import make_image_classification
 
 # Tiny networks and few epochs: these tests check behaviour, not image quality.
@@ -158,6 +159,31 @@ def test_training_history_and_verbose(cls, images, capsys):
     assert len(sampler.history_) == 3
     assert all(np.isfinite(sampler.history_[:, "train_loss"]))
     assert "train_loss" in capsys.readouterr().out
+
+
+def test_verbosity_callbacks_levels():
+    assert verbosity_callbacks(0) == ([], 0)
+    assert verbosity_callbacks(False) == ([], 0)
+    for verbose, names in ((1, ["print_log"]), (True, ["print_log"]),
+                           (2, ["print_log", "progress"]), (3, ["print_log", "progress"])):
+        callbacks, skorch_verbose = verbosity_callbacks(verbose)
+        assert [name for name, _ in callbacks] == names and skorch_verbose == 1
+
+
+@pytest.mark.parametrize("cls", SAMPLERS)
+def test_verbose_levels_are_the_classifiers(cls, images, capsys):
+    # One helper sets up skorch's printing for samplers and classifier alike:
+    # 0 has no PrintLog at all, 1 the per-epoch table, 2 adds a progress bar.
+    X, y = images
+    names = {}
+    for verbose in (0, 1, 2):
+        sampler = fast(cls, max_epochs=1, verbose=verbose).fit(X, y)
+        names[verbose] = {name for name, _ in sampler.net_.callbacks_}
+        out = capsys.readouterr().out
+        assert ("train_loss" in out) == bool(verbose)
+    assert not {"print_log", "progress"} & names[0]
+    assert names[1] - names[0] == {"print_log"}
+    assert names[2] - names[0] == {"print_log", "progress"}
 
 
 def test_cgan_records_both_losses(images):

@@ -29,36 +29,30 @@ except ImportError:  # Windows
 import numpy as np
 import torch
 from imblearn.over_sampling import SMOTE, RandomOverSampler
-from sklearn.metrics import accuracy_score, balanced_accuracy_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from skorch.callbacks import Callback
 
 from .. import (
     AddPerClass,
     AESampler,
+    BaseGenerativeSampler,
     CGANSampler,
     CVAESampler,
     FlatImageSampler,
     GeometricSampler,
     ResNetClassifier,
 )
-from ..classifier import medmnist_auc
 from ..datasets import load_medmnist, load_paper_subset
-from ..metrics import quality_report
+from ..metrics import classification_scores, quality_report
 from ..metrics._report import DEFAULT_FEATURE_ESTIMATOR
 from ._config import LONG_TAIL_RATIO, config_hash
 
 
 def _flat(kind):
-    def build(sampling_strategy, random_state, device, **params):
+    def build(sampling_strategy, random_state, **params):
         return FlatImageSampler(kind(sampling_strategy=sampling_strategy,
                                      random_state=random_state, **params))
     return build
-
-
-def _geometric(sampling_strategy, random_state, device, **params):
-    return GeometricSampler(sampling_strategy=sampling_strategy,
-                            random_state=random_state, **params)
 
 
 #: Sampler of each method; its profile entry gives the remaining parameters
@@ -67,7 +61,7 @@ SAMPLERS = {
     "ae": AESampler, "cvae": CVAESampler, "cgan": CGANSampler,
     "ae-conv": AESampler, "cvae-conv": CVAESampler, "cgan-conv": CGANSampler,
     "wgan-gp": CGANSampler, "acgan": CGANSampler,
-    "geometric": _geometric, "ros": _flat(RandomOverSampler), "smote": _flat(SMOTE),
+    "geometric": GeometricSampler, "ros": _flat(RandomOverSampler), "smote": _flat(SMOTE),
 }
 
 #: Generated and real images kept per class for the sample grids (fold 0, seed 0 only).
@@ -388,28 +382,24 @@ def make_sampler(method, settings, random_state, device="cpu"):
     random_state : int
         Sampler seed.
     device : str, default='cpu'
-        Torch device.
+        Torch device of a sampler that trains a network (the others have none).
 
     Returns
     -------
-    sampler : BaseGenerativeSampler or None
+    sampler : BaseGenerativeSampler, GeometricSampler, FlatImageSampler or None
     """
     if method == "none":
         return None
-    return SAMPLERS[method](
+    factory = SAMPLERS[method]
+    trains_a_network = isinstance(factory, type) and issubclass(
+        factory, BaseGenerativeSampler
+    )
+    return factory(
         sampling_strategy=sampling_strategy(settings),
         random_state=random_state,
-        device=device,
+        **({"device": device} if trains_a_network else {}),
         **settings["samplers"][method],
     )
-
-
-def _full_proba(clf, X, n_classes):
-    """Probabilities with one column per class code, even for a class unseen in fit."""
-    proba = clf.predict_proba(X)
-    full = np.zeros((len(proba), n_classes))
-    full[:, clf.classes_.astype(int)] = proba
-    return full
 
 
 def _preview(X_train, y_train, X_res, y_res):
@@ -550,12 +540,16 @@ def _run_cell(cell, settings, root, device, threads, cache_dir):
         if donor:
             _remember(feature_key, _load_or_store(path, lambda: _last_epoch_copy(clf)))
 
-    proba = _full_proba(clf, X_test, n_classes)
-    y_pred = proba.argmax(axis=1)
+    # One probability column per class code of the data set, even for a class the
+    # classifier never saw; the predicted class is the most probable column.
+    scores = classification_scores(
+        y_test, proba=clf.predict_proba(X_test), classes=clf.classes_,
+        labels=np.arange(n_classes),
+    )
     result = dict(
-        auc=medmnist_auc(y_test, proba),
-        acc=float(accuracy_score(y_test, y_pred)),
-        balanced_acc=float(balanced_accuracy_score(y_test, y_pred)),
+        auc=scores["auc"],
+        acc=scores["accuracy"],
+        balanced_acc=scores["balanced_accuracy"],
         best_epoch=clf.best_epoch_,
         n_train=int(len(y_train)),
         n_generated=int(len(y_fit) - len(y_train)),

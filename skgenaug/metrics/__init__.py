@@ -13,6 +13,8 @@ sampler.
 - :func:`memorization_report`: nearest-training-sample distances of generated samples
   against held-out real ones (near copies).
 - :func:`train_synthetic_test_real`, :func:`train_real_test_synthetic`: utility.
+- :func:`classification_scores`, :func:`medmnist_auc`: accuracy, balanced accuracy and
+  AUC (as MedMNIST computes it) of a classifier's predictions.
 - :func:`quality_report`, :func:`summarize_quality`, :func:`quality_markdown`: all of
   it for one sampler, and tables over many.
 """
@@ -27,13 +29,16 @@ from ._report import (
     quality_report,
     summarize_quality,
 )
+from ._scores import classification_scores, medmnist_auc
 from ._utility import train_real_test_synthetic, train_synthetic_test_real
 
 __all__ = [
     "DEFAULT_FEATURE_ESTIMATOR",
     "QUALITY_COLUMNS",
+    "classification_scores",
     "extract_features",
     "frechet_distance",
+    "medmnist_auc",
     "memorization_report",
     "precision_recall_density_coverage",
     "quality_markdown",

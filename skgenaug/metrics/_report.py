@@ -10,13 +10,13 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from .._torch_utils import draw_seed
+from .._validation import draw_seed
 from ..classifier import ResNetClassifier
 from ._checks import as_rows
 from ._features import extract_features
 from ._fidelity import frechet_distance, precision_recall_density_coverage
 from ._privacy import memorization_report
-from ._utility import _auc
+from ._utility import _model_scores
 
 #: Settings of the small ResNet-18 fitted when ``quality_report`` gets no feature
 #: estimator: width 8, 20 epochs of Adam with batch 32, no validation split, the last
@@ -50,17 +50,6 @@ def _generation_labels(n_per_class, y_train, classes):
                 f"for class {label!r}."
             )
     return np.repeat(np.array(list(counts)), list(counts.values()))
-
-
-def _scores(model, X, y):
-    from sklearn.metrics import accuracy_score, balanced_accuracy_score
-
-    y_pred = model.predict(X)
-    return dict(
-        accuracy=float(accuracy_score(y, y_pred)),
-        balanced_accuracy=float(balanced_accuracy_score(y, y_pred)),
-        auc=float(_auc(model, X, y)) if hasattr(model, "predict_proba") else np.nan,
-    )
 
 
 def _is_fitted(estimator):
@@ -167,21 +156,9 @@ def quality_report(sampler, X_train, y_train, X_holdout, y_holdout, *,
     ['coverage', 'density', 'feature_space', 'frechet_distance']
     """
     start = time.perf_counter()
-    if not callable(getattr(sampler, "generate", None)):
-        raise TypeError(
-            "sampler must have a generate(y, random_state) method (a fitted "
-            f"skgenaug sampler); got {type(sampler).__name__}."
-        )
-    if isinstance(sampler, BaseEstimator):
-        check_is_fitted(sampler, "classes_")
-    elif not hasattr(sampler, "classes_"):
-        raise TypeError("sampler needs a classes_ attribute (the labels it can draw).")
-    X_train, X_holdout = np.asarray(X_train), np.asarray(X_holdout)
-    y_train = column_or_1d(np.asarray(y_train))
-    y_holdout = column_or_1d(np.asarray(y_holdout))
-    for X, y, name in ((X_train, y_train, "train"), (X_holdout, y_holdout, "holdout")):
-        if len(X) != len(y):
-            raise ValueError(f"X_{name} has {len(X)} rows but y_{name} {len(y)} labels.")
+    _check_sampler(sampler)
+    X_train, y_train = _check_images_and_labels(X_train, y_train, "train")
+    X_holdout, y_holdout = _check_images_and_labels(X_holdout, y_holdout, "holdout")
     if device is None:
         device = str(getattr(sampler, "device_", "cpu"))
     rng = check_random_state(random_state)
@@ -192,32 +169,8 @@ def quality_report(sampler, X_train, y_train, X_holdout, y_holdout, *,
         raise ValueError("n_per_class asks for no generated images.")
     X_gen = np.asarray(sampler.generate(y_gen, random_state=gen_seed))
 
-    # ---- embedding
-    if isinstance(feature_estimator, str):
-        if feature_estimator != "pixels":
-            raise ValueError(
-                "feature_estimator must be None, 'pixels' or a ResNetClassifier; got "
-                f"{feature_estimator!r}."
-            )
-        extractor = None
-
-        def embed(X):
-            return as_rows(X, "images", scale_uint8=True)
-    else:
-        if feature_estimator is None:
-            extractor = ResNetClassifier(**DEFAULT_FEATURE_ESTIMATOR, device=device,
-                                         random_state=feature_seed)
-        else:
-            extractor = feature_estimator
-        if not _is_fitted(extractor):
-            extractor = clone(extractor)
-            if "random_state" in extractor.get_params():
-                extractor.set_params(random_state=feature_seed)
-            extractor.fit(X_train, y_train)
-
-        def embed(X):
-            return extract_features(extractor, X)
-
+    extractor, embed = _embedding(feature_estimator, X_train, y_train, device,
+                                  feature_seed)
     F_train, F_hold, F_gen = embed(X_train), embed(X_holdout), embed(X_gen)
     report = dict(
         n_train=int(len(X_train)), n_holdout=int(len(X_holdout)),
@@ -225,55 +178,117 @@ def quality_report(sampler, X_train, y_train, X_holdout, y_holdout, *,
         feature_space="pixels" if extractor is None else "resnet",
         n_features=int(F_train.shape[1]),
     )
-
-    # ---- fidelity and diversity
-    report["frechet_distance"] = frechet_distance(F_train, F_gen)
-    report.update(precision_recall_density_coverage(F_train, F_gen,
-                                                    n_neighbors=n_neighbors))
-    report["reference_frechet_distance"] = frechet_distance(F_train, F_hold)
-    reference = precision_recall_density_coverage(F_train, F_hold, n_neighbors=n_neighbors)
-    report.update({f"reference_{name}": value for name, value in reference.items()})
-
-    # ---- memorisation, in pixel space and (with a classifier) in feature space
+    report.update(_fidelity_and_diversity(F_train, F_gen, F_hold, n_neighbors))
+    # memorisation in pixel space and, with a classifier, in feature space
     report["near_copy_quantile"] = float(quantile)
-    spaces = [("pixel", X_train, X_gen, X_holdout)]
+    report.update(_memorisation("pixel", X_train, X_gen, X_holdout, quantile))
     if extractor is not None:
-        spaces.append(("feature", F_train, F_gen, F_hold))
-    for space, train, gen, hold in spaces:
-        memo = memorization_report(train, gen, hold, quantile=quantile, n_worst=0)
-        report.update({
-            f"{space}_near_copy_share": memo.near_copy_share,
-            f"{space}_holdout_near_copy_share": memo.holdout_near_copy_share,
-            f"{space}_near_copy_ratio": memo.near_copy_ratio,
-            f"{space}_median_distance_ratio": memo.median_distance_ratio,
-        })
-
-    # ---- utility
+        report.update(_memorisation("feature", F_train, F_gen, F_hold, quantile))
     if utility:
-        if utility_estimator is not None:
-            template = utility_estimator
-        elif extractor is not None and is_classifier(extractor):
-            template = extractor
-        else:
-            template = ResNetClassifier(**DEFAULT_FEATURE_ESTIMATOR, device=device)
-
-        def fresh():
-            model = clone(template)
-            if "random_state" in model.get_params():
-                model.set_params(random_state=utility_seed)
-            return model
-
-        if utility_estimator is None and template is extractor:
-            real_model = extractor  # already a classifier of the real training images
-        else:
-            real_model = fresh().fit(X_train, y_train)
-        synth_model = fresh().fit(X_gen, y_gen)
-        for prefix, model, X, y in (("tstr", synth_model, X_holdout, y_holdout),
-                                    ("trts", real_model, X_gen, y_gen),
-                                    ("trtr", real_model, X_holdout, y_holdout)):
-            report.update({f"{prefix}_{k}": v for k, v in _scores(model, X, y).items()})
+        template = _utility_template(utility_estimator, extractor, device)
+        # the feature classifier is already a classifier of the real training images
+        reuse = utility_estimator is None and template is extractor
+        real_model = extractor if reuse else None
+        report.update(_utility_scores(
+            template, utility_seed, real_model, (X_train, y_train), (X_gen, y_gen),
+            (X_holdout, y_holdout),
+        ))
     report["seconds"] = time.perf_counter() - start
     return report
+
+
+def _check_sampler(sampler):
+    if not callable(getattr(sampler, "generate", None)):
+        raise TypeError(
+            "sampler must have a generate(y, random_state) method (a fitted "
+            f"skgenaug sampler); got {type(sampler).__name__}."
+        )
+    if isinstance(sampler, BaseEstimator):
+        check_is_fitted(sampler, "classes_")
+    elif not hasattr(sampler, "classes_"):
+        raise TypeError("sampler needs a classes_ attribute (the labels it can draw).")
+
+
+def _check_images_and_labels(X, y, name):
+    X, y = np.asarray(X), column_or_1d(np.asarray(y))
+    if len(X) != len(y):
+        raise ValueError(f"X_{name} has {len(X)} rows but y_{name} {len(y)} labels.")
+    return X, y
+
+
+def _embedding(feature_estimator, X_train, y_train, device, seed):
+    """``(extractor, embed)``: the fitted feature classifier (``None`` for pixels) and
+    the function that embeds images with it."""
+    if isinstance(feature_estimator, str):
+        if feature_estimator != "pixels":
+            raise ValueError(
+                "feature_estimator must be None, 'pixels' or a ResNetClassifier; got "
+                f"{feature_estimator!r}."
+            )
+        return None, lambda X: as_rows(X, "images", scale_uint8=True)
+    if feature_estimator is None:
+        extractor = ResNetClassifier(**DEFAULT_FEATURE_ESTIMATOR, device=device,
+                                     random_state=seed)
+    else:
+        extractor = feature_estimator
+    if not _is_fitted(extractor):
+        extractor = clone(extractor)
+        if "random_state" in extractor.get_params():
+            extractor.set_params(random_state=seed)
+        extractor.fit(X_train, y_train)
+    return extractor, lambda X: extract_features(extractor, X)
+
+
+def _fidelity_and_diversity(F_train, F_gen, F_hold, n_neighbors):
+    """Fréchet distance and k-NN scores of the generated images against the training
+    images, and (``reference_*``) those of the held-out real images."""
+    scores = dict(frechet_distance=frechet_distance(F_train, F_gen))
+    scores.update(precision_recall_density_coverage(F_train, F_gen,
+                                                    n_neighbors=n_neighbors))
+    scores["reference_frechet_distance"] = frechet_distance(F_train, F_hold)
+    reference = precision_recall_density_coverage(F_train, F_hold, n_neighbors=n_neighbors)
+    scores.update({f"reference_{name}": value for name, value in reference.items()})
+    return scores
+
+
+def _memorisation(space, train, gen, hold, quantile):
+    memo = memorization_report(train, gen, hold, quantile=quantile, n_worst=0)
+    return {
+        f"{space}_near_copy_share": memo.near_copy_share,
+        f"{space}_holdout_near_copy_share": memo.holdout_near_copy_share,
+        f"{space}_near_copy_ratio": memo.near_copy_ratio,
+        f"{space}_median_distance_ratio": memo.median_distance_ratio,
+    }
+
+
+def _utility_template(utility_estimator, extractor, device):
+    """The classifier that the utility scores clone."""
+    if utility_estimator is not None:
+        return utility_estimator
+    if extractor is not None and is_classifier(extractor):
+        return extractor
+    return ResNetClassifier(**DEFAULT_FEATURE_ESTIMATOR, device=device)
+
+
+def _utility_scores(template, seed, real_model, train, generated, holdout):
+    """TSTR, TRTS and TRTR scores; ``real_model`` is a fitted classifier of the real
+    training images, or ``None`` to fit one (a clone of ``template``)."""
+
+    def fresh():
+        model = clone(template)
+        if "random_state" in model.get_params():
+            model.set_params(random_state=seed)
+        return model
+
+    if real_model is None:
+        real_model = fresh().fit(*train)
+    synth_model = fresh().fit(*generated)
+    scores = {}
+    for prefix, model, (X, y) in (("tstr", synth_model, holdout),
+                                  ("trts", real_model, generated),
+                                  ("trtr", real_model, holdout)):
+        scores.update({f"{prefix}_{k}": v for k, v in _model_scores(model, X, y).items()})
+    return scores
 
 
 #: Columns of :func:`quality_markdown`, with their headings.

@@ -1,11 +1,12 @@
 """Utility of generated data: train on one kind of data, test on the other."""
 
 import numpy as np
+from imblearn.utils import Substitution
 from sklearn.base import clone
-from sklearn.metrics import accuracy_score, balanced_accuracy_score
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
-from ..classifier import medmnist_auc
+from .._validation import check_two_classes
+from ._scores import classification_scores
 
 
 def _labels(y, name):
@@ -17,15 +18,16 @@ def _labels(y, name):
     return y
 
 
-def _auc(model, X_test, y_test):
-    """MedMNIST-style AUC from ``predict_proba``; test labels the model never saw get a
-    zero-probability column."""
-    proba = np.asarray(model.predict_proba(X_test), dtype=np.float64)
-    classes = np.asarray(model.classes_)
-    labels = np.union1d(classes, y_test)
-    full = np.zeros((len(proba), len(labels)))
-    full[:, np.searchsorted(labels, classes)] = proba
-    return medmnist_auc(np.searchsorted(labels, y_test), full)
+def _model_scores(model, X, y):
+    """:func:`classification_scores` of a fitted classifier on ``(X, y)``: its
+    ``predict`` for the accuracies, its ``predict_proba`` (when it has one) for the
+    AUC."""
+    y_pred = model.predict(X)
+    if not hasattr(model, "predict_proba"):
+        return classification_scores(y, y_pred=y_pred)
+    return classification_scores(
+        y, proba=model.predict_proba(X), classes=model.classes_, y_pred=y_pred
+    )
 
 
 def _train_test(estimator, X_train, y_train, X_test, y_test, fit_params, names):
@@ -33,21 +35,19 @@ def _train_test(estimator, X_train, y_train, X_test, y_test, fit_params, names):
     y_test = _labels(y_test, names[3])
     check_consistent_length(X_train, y_train)
     check_consistent_length(X_test, y_test)
-    if len(np.unique(y_train)) < 2:
-        raise ValueError(
-            f"{names[1]} holds a single class; a classifier needs at least 2 classes."
-        )
+    check_two_classes(np.unique(y_train), "a classifier", labels_name=names[1])
     model = clone(estimator).fit(X_train, y_train, **(fit_params or {}))
-    y_pred = model.predict(X_test)
-    scores = dict(
-        accuracy=float(accuracy_score(y_test, y_pred)),
-        balanced_accuracy=float(balanced_accuracy_score(y_test, y_pred)),
-        auc=_auc(model, X_test, y_test) if hasattr(model, "predict_proba") else np.nan,
-    )
-    return scores
+    return _model_scores(model, X_test, y_test)
 
 
+#: The Returns paragraph of both directions.
+_SCORES_RETURNED = """scores : dict
+        ``accuracy``, ``balanced_accuracy`` and ``auc`` (as ``medmnist.Evaluator``
+        computes it, :func:`classification_scores`; ``nan`` when the estimator has no
+        ``predict_proba`` or the test labels hold a single class), floats."""
 
+
+@Substitution(scores=_SCORES_RETURNED)
 def train_synthetic_test_real(estimator, X_synth, y_synth, X_real, y_real, *,
                               fit_params=None):
     """Train on generated data, score on real data ("TSTR").
@@ -71,16 +71,12 @@ def train_synthetic_test_real(estimator, X_synth, y_synth, X_real, y_real, *,
     y_real : array-like of shape (n_real,)
         Their labels.
     fit_params : dict or None, default=None
-        Extra arguments of ``fit``, such as ``{'X_val': ..., 'y_val': ...}`` for a
+        Extra arguments of ``fit``, such as ``{{'X_val': ..., 'y_val': ...}}`` for a
         ``ResNetClassifier`` (use real validation images, not the test set).
 
     Returns
     -------
-    scores : dict
-        ``accuracy``, ``balanced_accuracy`` and ``auc`` (as ``medmnist.Evaluator``
-        computes it, :func:`skgenaug.classifier.medmnist_auc`; ``nan`` when the
-        estimator has no ``predict_proba`` or the test labels hold a single class),
-        floats.
+    {scores}
 
     See Also
     --------
@@ -103,6 +99,7 @@ def train_synthetic_test_real(estimator, X_synth, y_synth, X_real, y_real, *,
                        ("X_synth", "y_synth", "X_real", "y_real"))
 
 
+@Substitution(scores=_SCORES_RETURNED)
 def train_real_test_synthetic(estimator, X_real, y_real, X_synth, y_synth, *,
                               fit_params=None):
     """Train on real data, score on generated data ("TRTS").
@@ -129,11 +126,7 @@ def train_real_test_synthetic(estimator, X_real, y_real, X_synth, y_synth, *,
 
     Returns
     -------
-    scores : dict
-        ``accuracy``, ``balanced_accuracy`` and ``auc`` (as ``medmnist.Evaluator``
-        computes it, :func:`skgenaug.classifier.medmnist_auc`; ``nan`` when the
-        estimator has no ``predict_proba`` or the test labels hold a single class),
-        floats.
+    {scores}
 
     See Also
     --------

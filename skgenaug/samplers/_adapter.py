@@ -4,12 +4,11 @@ import numpy as np
 from imblearn.base import BaseSampler
 from imblearn.over_sampling import RandomOverSampler
 from imblearn.utils._tags import get_tags
-from sklearn.base import clone
+from sklearn.base import _fit_context, clone
 from sklearn.utils._param_validation import HasMethods
-from sklearn_compat.base import _fit_context
 
 from .._images import ImageLayout
-from ..base import ImageSamplerMixin
+from ..base import ImageSamplerMixin, _fill_shared_docs
 
 
 def _cast_like(X, dtype):
@@ -24,6 +23,7 @@ def _cast_like(X, dtype):
     return np.asarray(X).astype(dtype, copy=False)
 
 
+@_fill_shared_docs
 class FlatImageSampler(ImageSamplerMixin, BaseSampler):
     """Run an imbalanced-learn sampler (SMOTE, random over-sampling, ...) on images.
 
@@ -56,10 +56,7 @@ class FlatImageSampler(ImageSamplerMixin, BaseSampler):
     sample_indices_ : ndarray
         The wrapped sampler's ``sample_indices_``, for samplers that have one (random
         over- and under-sampling).
-    n_features_in_ : int
-        Values per sample (pixels times channels for images).
-    feature_names_in_ : ndarray of str
-        Column names, when X was a DataFrame with string column names.
+    {input_attributes}
 
     See Also
     --------

@@ -7,12 +7,19 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 
+from .._generative import BaseGenerativeSampler
 from .._images import validate_images
+from .._skorch_utils import NoDefaultPrintLog
 from .._torch_utils import array_to_tensor
-from ..base import BaseGenerativeSampler
+from ..base import _fill_shared_docs
 from ..nets import Autoencoder, ConvAutoencoder
 
 
+class _ReconstructionNet(NoDefaultPrintLog, NeuralNet):
+    """skorch net of the autoencoder: skorch's ``NeuralNet``, trained on ``(X, X)``."""
+
+
+@_fill_shared_docs
 class AESampler(BaseGenerativeSampler):
     """Over-sample with a deep autoencoder: new images decoded from perturbed and
     interpolated codes of real images of the target class.
@@ -31,12 +38,8 @@ class AESampler(BaseGenerativeSampler):
 
     Parameters
     ----------
-    sampling_strategy : float, str, dict or callable, default='auto'
-        As in imbalanced-learn's over-samplers: 'auto' (= 'not majority'), 'minority',
-        'not minority', 'all', a float (binary only), a dict ``{class: desired total}``
-        or a callable returning one. To add ``n`` images to every class, as the paper
-        does, pass :class:`~skgenaug.AddPerClass` ``(n)``.
-    architecture : {'mlp', 'conv'}, default='mlp'
+    {sampling_strategy}
+    architecture : {{'mlp', 'conv'}}, default='mlp'
         ``'mlp'``: the paper's fully connected autoencoder on flat rows. ``'conv'``: a
         DCGAN-style convolutional one (:class:`skgenaug.nets.ConvAutoencoder`): 4x4
         convolutions with stride 2 (28 -> 14 -> 7 for two widths), batch normalisation
@@ -59,26 +62,17 @@ class AESampler(BaseGenerativeSampler):
         per-dimension code standard deviation.
     max_epochs : int, default=300
         Training epochs.
-    batch_size : int, default=128
-        Mini-batch size.
+    {batch_size}
     lr : float, default=1e-3
         Adam learning rate.
-    callbacks : list of skorch callbacks or None, default=None
-        Extra callbacks for the skorch net (early stopping, checkpoints, logging).
-    device : str, default='cpu'
-        'cpu', 'cuda', 'cuda:N', 'mps' or 'auto' (CUDA when available).
-    random_state : int, RandomState instance or None, default=None
-        Seeds weights, batch order and generation: the same seed gives the same output
-        on the CPU.
-    verbose : int, default=0
-        0 is silent, 1 prints a line per epoch, 2 adds a progress bar per epoch.
+    {callbacks}
+    {device}
+    {random_state}
+    {verbose}
 
     Attributes
     ----------
-    sampling_strategy_ : dict
-        Number of samples generated per class.
-    classes_ : ndarray
-        Class labels seen in ``fit``.
+    {resampling_attributes}
     net_ : skorch.NeuralNet
         The trained network; its ``module_`` is a :class:`skgenaug.nets.Autoencoder`
         (or a :class:`skgenaug.nets.ConvAutoencoder` for ``architecture='conv'``).
@@ -86,10 +80,7 @@ class AESampler(BaseGenerativeSampler):
         Codes of the training rows, the sources of generated images.
     latent_labels_ : ndarray of shape (n_samples,)
         Encoded class of each code.
-    n_features_in_ : int
-        Values per sample (pixels times channels for images).
-    feature_names_in_ : ndarray of str
-        Column names, when X was a DataFrame with string column names.
+    {input_attributes}
 
     See Also
     --------
@@ -135,22 +126,24 @@ class AESampler(BaseGenerativeSampler):
         random_state=None,
         verbose=0,
     ):
-        super().__init__(sampling_strategy=sampling_strategy)
-        self.architecture = architecture
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.latent_dim = latent_dim
+        super().__init__(
+            sampling_strategy=sampling_strategy,
+            architecture=architecture,
+            hidden_layer_sizes=hidden_layer_sizes,
+            latent_dim=latent_dim,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            callbacks=callbacks,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+        )
         self.interpolation = interpolation
         self.latent_noise = latent_noise
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.callbacks = callbacks
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
 
     def _make_net(self, n_features, n_classes):
-        return NeuralNet(
+        return _ReconstructionNet(
             **self._module_params(
                 Autoencoder, ConvAutoencoder, n_features, latent_dim=self.latent_dim
             ),

@@ -9,11 +9,13 @@ from skorch import NeuralNet
 from skorch.callbacks import PassthroughScoring
 from torch.nn import functional as F
 
-from ..base import BaseGenerativeSampler
+from .._generative import BaseGenerativeSampler
+from .._skorch_utils import NoDefaultPrintLog
+from ..base import _fill_shared_docs
 from ..nets import ConditionalGAN, ConvConditionalGAN
 
 
-class _AdversarialNet(NeuralNet):
+class _AdversarialNet(NoDefaultPrintLog, NeuralNet):
     """skorch net training a conditional GAN in its ``train_step``.
 
     ``module_`` holds generator and discriminator (every parameter outside
@@ -165,6 +167,7 @@ class _AdversarialNet(NeuralNet):
         return {"loss": g_loss, "y_pred": fake}
 
 
+@_fill_shared_docs
 class CGANSampler(BaseGenerativeSampler):
     """Over-sample with a conditional generative adversarial network.
 
@@ -194,12 +197,8 @@ class CGANSampler(BaseGenerativeSampler):
 
     Parameters
     ----------
-    sampling_strategy : float, str, dict or callable, default='auto'
-        As in imbalanced-learn's over-samplers: 'auto' (= 'not majority'), 'minority',
-        'not minority', 'all', a float (binary only), a dict ``{class: desired total}``
-        or a callable returning one. To add ``n`` images to every class, as the paper
-        does, pass :class:`~skgenaug.AddPerClass` ``(n)``.
-    architecture : {'mlp', 'conv'}, default='mlp'
+    {sampling_strategy}
+    architecture : {{'mlp', 'conv'}}, default='mlp'
         ``'mlp'``: the paper's fully connected networks on flat rows. ``'conv'``:
         DCGAN-style networks (:class:`skgenaug.nets.ConvConditionalGAN`): the generator
         maps noise and class linearly to small feature maps (7 x 7 for 28 x 28 images
@@ -216,7 +215,7 @@ class CGANSampler(BaseGenerativeSampler):
         each, ``None`` meaning ``(128, 64)`` (DCGAN's MNIST widths).
     latent_dim : int, default=100
         Width of the noise vector.
-    objective : {'bce', 'wgan-gp'}, default='bce'
+    objective : {{'bce', 'wgan-gp'}}, default='bce'
         ``'bce'``: the paper's logistic loss (non-saturating for the generator), Adam
         with ``betas=(0.5, 0.999)``. ``'wgan-gp'``: Wasserstein loss with gradient
         penalty, Adam with ``betas=(0.0, 0.9)`` (Gulrajani et al.).
@@ -238,35 +237,24 @@ class CGANSampler(BaseGenerativeSampler):
         as ``aux_loss``; the generator's on its images).
     max_epochs : int, default=1000
         Training epochs.
-    batch_size : int, default=128
-        Mini-batch size.
+    {batch_size}
     lr : float, default=1e-4
         Adam learning rate of both networks.
-    callbacks : list of skorch callbacks or None, default=None
-        Extra callbacks for the skorch net.
-    device : str, default='cpu'
-        'cpu', 'cuda', 'cuda:N', 'mps' or 'auto' (CUDA when available).
-    random_state : int, RandomState instance or None, default=None
-        Seeds weights, batch order, noise and generation.
-    verbose : int, default=0
-        0 is silent, 1 prints a line per epoch, 2 adds a progress bar per epoch.
+    {callbacks}
+    {device}
+    {random_state}
+    {verbose}
 
     Attributes
     ----------
-    sampling_strategy_ : dict
-        Number of samples generated per class.
-    classes_ : ndarray
-        Class labels seen in ``fit``.
+    {resampling_attributes}
     net_ : skorch.NeuralNet
         The trained networks; ``net_.module_`` is a :class:`skgenaug.nets.ConditionalGAN`
         (a :class:`skgenaug.nets.ConvConditionalGAN` for ``architecture='conv'``). Its
         history holds ``train_loss`` (generator) and ``discriminator_loss`` per epoch,
         plus ``gradient_penalty`` and ``aux_loss`` when those are used;
         ``net_.critic_steps_`` and ``net_.generator_steps_`` count the updates.
-    n_features_in_ : int
-        Values per sample (pixels times channels for images).
-    feature_names_in_ : ndarray of str
-        Column names, when X was a DataFrame with string column names.
+    {input_attributes}
 
     See Also
     --------
@@ -294,7 +282,7 @@ class CGANSampler(BaseGenerativeSampler):
     True
     >>> sampler = CGANSampler(architecture="conv", objective="wgan-gp",
     ...                       auxiliary_classifier=True, max_epochs=2, random_state=0)
-    >>> sorted(sampler.fit(X, y).history_[-1].keys() & {"aux_loss", "gradient_penalty"})
+    >>> sorted(sampler.fit(X, y).history_[-1].keys() & {{"aux_loss", "gradient_penalty"}})
     ['aux_loss', 'gradient_penalty']
     """
 
@@ -327,21 +315,23 @@ class CGANSampler(BaseGenerativeSampler):
         random_state=None,
         verbose=0,
     ):
-        super().__init__(sampling_strategy=sampling_strategy)
-        self.architecture = architecture
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.latent_dim = latent_dim
+        super().__init__(
+            sampling_strategy=sampling_strategy,
+            architecture=architecture,
+            hidden_layer_sizes=hidden_layer_sizes,
+            latent_dim=latent_dim,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            callbacks=callbacks,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+        )
         self.objective = objective
         self.gradient_penalty = gradient_penalty
         self.n_critic = n_critic
         self.auxiliary_classifier = auxiliary_classifier
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.callbacks = callbacks
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
 
     def _make_net(self, n_features, n_classes):
         wgan = self.objective == "wgan-gp"

@@ -4,11 +4,13 @@ import torch
 from skorch import NeuralNet
 from torch.nn import functional as F
 
-from ..base import BaseGenerativeSampler
+from .._generative import BaseGenerativeSampler
+from .._skorch_utils import NoDefaultPrintLog
+from ..base import _fill_shared_docs
 from ..nets import ConditionalVAE, ConvConditionalVAE
 
 
-class _ELBONet(NeuralNet):
+class _ELBONet(NoDefaultPrintLog, NeuralNet):
     """skorch net whose loss is the negative ELBO of a conditional VAE: Bernoulli
     reconstruction (binary cross-entropy on ``[0, 1]`` pixels) plus the KL divergence
     of ``Q(z | x, c)`` from the standard normal prior, both summed over a row and
@@ -22,6 +24,7 @@ class _ELBONet(NeuralNet):
         return (recon + kl) / len(target)
 
 
+@_fill_shared_docs
 class CVAESampler(BaseGenerativeSampler):
     """Over-sample with a conditional variational autoencoder.
 
@@ -37,12 +40,8 @@ class CVAESampler(BaseGenerativeSampler):
 
     Parameters
     ----------
-    sampling_strategy : float, str, dict or callable, default='auto'
-        As in imbalanced-learn's over-samplers: 'auto' (= 'not majority'), 'minority',
-        'not minority', 'all', a float (binary only), a dict ``{class: desired total}``
-        or a callable returning one. To add ``n`` images to every class, as the paper
-        does, pass :class:`~skgenaug.AddPerClass` ``(n)``.
-    architecture : {'mlp', 'conv'}, default='mlp'
+    {sampling_strategy}
+    architecture : {{'mlp', 'conv'}}, default='mlp'
         ``'mlp'``: the paper's fully connected networks on flat rows. ``'conv'``:
         DCGAN-style convolutional ones (:class:`skgenaug.nets.ConvConditionalVAE`): 4x4
         convolutions with stride 2 (28 -> 14 -> 7 for two widths) with batch
@@ -58,32 +57,21 @@ class CVAESampler(BaseGenerativeSampler):
         Width of the latent Gaussian.
     max_epochs : int, default=300
         Training epochs.
-    batch_size : int, default=128
-        Mini-batch size.
+    {batch_size}
     lr : float, default=1e-3
         Adam learning rate.
-    callbacks : list of skorch callbacks or None, default=None
-        Extra callbacks for the skorch net.
-    device : str, default='cpu'
-        'cpu', 'cuda', 'cuda:N', 'mps' or 'auto' (CUDA when available).
-    random_state : int, RandomState instance or None, default=None
-        Seeds weights, batch order and generation.
-    verbose : int, default=0
-        0 is silent, 1 prints a line per epoch, 2 adds a progress bar per epoch.
+    {callbacks}
+    {device}
+    {random_state}
+    {verbose}
 
     Attributes
     ----------
-    sampling_strategy_ : dict
-        Number of samples generated per class.
-    classes_ : ndarray
-        Class labels seen in ``fit``.
+    {resampling_attributes}
     net_ : skorch.NeuralNet
         The trained network; its ``module_`` is a :class:`skgenaug.nets.ConditionalVAE`
         (or a :class:`skgenaug.nets.ConvConditionalVAE` for ``architecture='conv'``).
-    n_features_in_ : int
-        Values per sample (pixels times channels for images).
-    feature_names_in_ : ndarray of str
-        Column names, when X was a DataFrame with string column names.
+    {input_attributes}
 
     See Also
     --------
@@ -117,17 +105,19 @@ class CVAESampler(BaseGenerativeSampler):
         random_state=None,
         verbose=0,
     ):
-        super().__init__(sampling_strategy=sampling_strategy)
-        self.architecture = architecture
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.latent_dim = latent_dim
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.callbacks = callbacks
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
+        super().__init__(
+            sampling_strategy=sampling_strategy,
+            architecture=architecture,
+            hidden_layer_sizes=hidden_layer_sizes,
+            latent_dim=latent_dim,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            callbacks=callbacks,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+        )
 
     def _make_net(self, n_features, n_classes):
         return _ELBONet(

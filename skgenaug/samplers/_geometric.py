@@ -8,9 +8,10 @@ from imblearn.over_sampling.base import BaseOverSampler
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..base import BaseImageOverSampler
+from ..base import BaseImageOverSampler, _fill_shared_docs
 
 
+@_fill_shared_docs
 class GeometricSampler(BaseImageOverSampler):
     """Over-sample with randomly flipped, rotated and shifted copies of real images.
 
@@ -23,7 +24,7 @@ class GeometricSampler(BaseImageOverSampler):
     as ``padding_mode`` says. Its label is the source's. Pixels are only moved, never
     interpolated: the output has the input's layout and dtype, and, for flips and
     rotations, exactly the pixel values of its source (uint8 stays uint8). No
-    training: ``fit`` keeps the training images to draw from.
+    training: ``fit`` keeps the training images (``images_``) to draw from.
 
     These are the classic label-preserving augmentations, on the same interface as
     the generative samplers, so a benchmark can compare them in the same pipeline.
@@ -32,11 +33,7 @@ class GeometricSampler(BaseImageOverSampler):
 
     Parameters
     ----------
-    sampling_strategy : float, str, dict or callable, default='auto'
-        As in imbalanced-learn's over-samplers: 'auto' (= 'not majority'), 'minority',
-        'not minority', 'all', a float (binary only), a dict ``{class: desired total}``
-        or a callable returning one. To add ``n`` images to every class, pass
-        :class:`~skgenaug.AddPerClass` ``(n)``.
+    {sampling_strategy}
     flip_horizontal : bool, default=True
         Mirror left-right with probability 1/2.
     flip_vertical : bool, default=False
@@ -47,7 +44,7 @@ class GeometricSampler(BaseImageOverSampler):
     max_shift : int, default=2
         Largest shift in pixels along each axis; 0 disables shifts. An axis of length
         ``L`` shifts by at most ``L - 1``.
-    padding_mode : {'edge', 'constant', 'reflect', 'wrap'}, default='edge'
+    padding_mode : {{'edge', 'constant', 'reflect', 'wrap'}}, default='edge'
         How the border uncovered by a shift is filled, as in :func:`numpy.pad`:
         repeating the edge pixels, zeros, mirroring, or wrapping around (a cyclic
         shift, which keeps every pixel value).
@@ -56,14 +53,13 @@ class GeometricSampler(BaseImageOverSampler):
 
     Attributes
     ----------
-    sampling_strategy_ : dict
-        Number of samples generated per class.
-    classes_ : ndarray
-        Class labels seen in ``fit``.
-    n_features_in_ : int
-        Values per sample (pixels times channels for images).
-    feature_names_in_ : ndarray of str
-        Column names, when X was a DataFrame with string column names.
+    {resampling_attributes}
+    images_ : ndarray of shape (n_samples, H, W, C)
+        The training images, in their dtype, that new images are drawn from (flat rows
+        read as images, see the notes).
+    image_labels_ : ndarray of shape (n_samples,)
+        Encoded class (an index into ``classes_``) of each image.
+    {input_attributes}
 
     See Also
     --------
@@ -118,8 +114,8 @@ class GeometricSampler(BaseImageOverSampler):
 
     def _fit_model(self, X, y_enc, seed):
         h, w, c = self.layout_.hwc
-        self._images = self.layout_.to_flat(X).reshape(len(X), h, w, c)
-        self._codes = np.asarray(y_enc)
+        self.images_ = self.layout_.to_flat(X).reshape(len(X), h, w, c)
+        self.image_labels_ = np.asarray(y_enc)
         return self
 
     def _generate(self, y_enc, random_state):
@@ -129,7 +125,7 @@ class GeometricSampler(BaseImageOverSampler):
         sources = np.empty(n, dtype=np.intp)
         for code in np.unique(y_enc):
             wanted = np.flatnonzero(y_enc == code)
-            pool = np.flatnonzero(self._codes == code)
+            pool = np.flatnonzero(self.image_labels_ == code)
             sources[wanted] = pool[rng.randint(len(pool), size=len(wanted))]
         no = np.zeros(n, dtype=bool)
         flip_h = rng.rand(n) < 0.5 if self.flip_horizontal else no
@@ -139,9 +135,9 @@ class GeometricSampler(BaseImageOverSampler):
         dy = rng.randint(-limit_y, limit_y + 1, size=n)
         dx = rng.randint(-limit_x, limit_x + 1, size=n)
 
-        out = np.empty((n, *self._images.shape[1:]), dtype=self._images.dtype)
+        out = np.empty((n, *self.images_.shape[1:]), dtype=self.images_.dtype)
         for i, source in enumerate(sources):
-            image = self._images[source]
+            image = self.images_[source]
             if flip_h[i]:
                 image = image[:, ::-1]
             if flip_v[i]:
