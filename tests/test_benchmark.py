@@ -664,3 +664,11 @@ def test_parallel_run_gives_the_numbers_of_a_one_worker_run(data_root, tmp_path,
         return [{k: v for k, v in q.items() if k != "seconds"} for q in rows.quality]
 
     assert len(quality(one)) == 4 and quality(two) == quality(one)
+
+
+@pytest.mark.parametrize("flags, message", [(["--n-jobs", "0"], "--n-jobs 0"),
+                                            (["--threads", "0"], "--threads")])
+def test_cli_rejects_zero_workers_or_threads(flags, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--profile", "smoke", *flags])
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err

@@ -117,6 +117,11 @@ def main(argv=None):
         selections = parse_selections(args.selection)
     except ValueError as exc:
         build_parser().error(str(exc))
+    if args.n_jobs == 0:
+        build_parser().error("--n-jobs 0 runs nothing; give a positive number, -1 or "
+                             "leave it out (one cell per CPU).")
+    if args.threads is not None and args.threads < 1:
+        build_parser().error("--threads must be at least 1.")
     if settings["folds"] < 2 or settings["seeds"] < 1:
         build_parser().error("--folds must be at least 2 and --seeds at least 1.")
     root = resolve_root(args.root)
