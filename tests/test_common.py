@@ -15,11 +15,12 @@ from skgenaug import ResNetClassifier
 def _classifiers():
     # Tiny and quick, yet able to pass check_classifiers_train (training accuracy
     # > 0.83 on easy blobs, fed as 1 x 2 "images"): Adam at lr 0.03 with batches of 32
-    # learns them within 4 epochs, where the paper's SGD at lr 1e-3 would need many
-    # more.
+    # learns them within a few epochs, where the paper's SGD at lr 1e-3 would need many
+    # more. 6 epochs, not 4: on an AVX-512 AMD EPYC the binary problem reached only
+    # 0.635 after 4 (seed 0; the kept epoch is chosen on a 10% hold-out), 0.905 after 6.
     return [
         ResNetClassifier(
-            width=4, max_epochs=4, batch_size=32, optimizer="adam", lr=0.03, random_state=0
+            width=4, max_epochs=6, batch_size=32, optimizer="adam", lr=0.03, random_state=0
         )
     ]
 
