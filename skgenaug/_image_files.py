@@ -375,7 +375,7 @@ def load_image_npz(path):
         becomes ``(n, H, W)``), ``y`` (int64 class codes in ``target_names`` order),
         ``target_names`` (the distinct labels of training and test images as
         strings, sorted), ``X_test`` and ``y_test`` (``None`` without a test set),
-        ``keys`` (the arrays read) and ``path``.
+        ``arrays`` (the names of the arrays read) and ``path``.
 
     Raises
     ------
@@ -441,12 +441,12 @@ def load_image_npz(path):
     data = Bunch(
         X=X, y=np.searchsorted(classes, y).astype(np.int64),
         target_names=[str(c) for c in classes.tolist()], X_test=None, y_test=None,
-        keys=[k for pair in train for k in pair], path=str(path),
+        arrays=[k for pair in train for k in pair], path=str(path),
     )
     if has_test:
         data.X_test = X_test
         data.y_test = np.searchsorted(classes, y_test).astype(np.int64)
-        data.keys += list(test)
+        data.arrays += list(test)
     return data
 
 

@@ -251,8 +251,11 @@ def estimated_cost(cell, profile, data, spec, sampling_strategy=None):
 
 
 def _preview(X_train, y_train, X_res, y_res):
-    """A few real and generated images per class, for the sample grids."""
+    """A few real and generated images per class, for the sample grids; ``None`` when
+    the sampler added nothing."""
     X_new, y_new = X_res[len(X_train):], y_res[len(X_train):]
+    if not len(y_new):
+        return None
     real, fake, labels = [], [], []
     for label in np.unique(y_train):
         r = X_train[y_train == label][:PREVIEW_PER_CLASS]
@@ -422,7 +425,7 @@ def _run_cell(cell, profile, data, spec, sampling_strategy, device, threads, cac
         device=device,
         pid=os.getpid(),
     )
-    if sampler is not None and preview:
+    if sampler is not None and preview and len(y_fit) > len(y_train):
         result["preview"] = _preview(X_train, y_train, X_fit, y_fit)
     if (sampler is not None and profile.quality is not None
             and hasattr(sampler, "generate")):  # not the flat ROS / SMOTE baselines

@@ -1,6 +1,7 @@
 """Does augmentation help my classifier, and which kind? The public workflow."""
 
 import numbers
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -25,9 +26,9 @@ DEFAULT_METHODS = ("none", "geometric", "cvae")
 def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=None,
                           profile="quick", classifier=None, cv=None, n_repeats=None,
                           baseline="none", sampling_strategy=None,
-                          validation_fraction=None, results_dir=None, name="data",
-                          n_jobs=None, backend="loky", threads=None, device="cpu",
-                          random_state=0, verbose=0):
+                          validation_fraction=None, quality=True, results_dir=None,
+                          name="data", n_jobs=None, backend="loky", threads=None,
+                          device="cpu", random_state=0, verbose=0):
     """Does augmentation help a classifier of these images, and which kind?
 
     Cross-validates a :class:`~skgenaug.ResNetClassifier` trained without augmentation
@@ -99,6 +100,10 @@ def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=
     validation_fraction : float or None, default=None
         Without a test set: share (per class) of each training part held out as real
         validation images. ``None``: the profile's (0.2).
+    quality : bool, default=True
+        Report the quality of each sampler's images on the fold's real validation
+        images (:func:`~skgenaug.metrics.quality_report`, with the profile's options;
+        it needs more than 5 validation images per fold). ``False`` leaves it out.
     results_dir : str, path-like or None, default=None
         Folder of the stored cells (``cells.sqlite``), the shared feature ResNets and
         the report; a second call with the same folder reuses every stored cell whose
@@ -156,7 +161,7 @@ def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=
         X, y, methods, X_test=X_test, y_test=y_test, profile=profile,
         classifier=classifier, cv=cv, n_repeats=n_repeats, baseline=baseline,
         sampling_strategy=sampling_strategy, validation_fraction=validation_fraction,
-        results_dir=results_dir, name=name, random_state=random_state)
+        quality=quality, results_dir=results_dir, name=name, random_state=random_state)
     return prepared.run(n_jobs=n_jobs, backend=backend, threads=threads, device=device,
                         progress=bool(verbose), log=print if verbose else None)
 
@@ -189,7 +194,7 @@ class PreparedEvaluation:
 def prepare_evaluation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=None,
                        profile="quick", classifier=None, cv=None, n_repeats=None,
                        baseline="none", sampling_strategy=None, validation_fraction=None,
-                       results_dir=None, name="data", random_state=0):
+                       quality=True, results_dir=None, name="data", random_state=0):
     """Check the input of :func:`evaluate_augmentation` and plan its cells (the
     parameters are its own); raises its errors; writes nothing."""
     random_state = _check_seed(random_state)
@@ -200,6 +205,8 @@ def prepare_evaluation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=Non
         X_test, y_test = _check_test_set(X, classes, X_test, y_test)
     specs = _resolve_methods(methods, baseline)
     profile = _resolve_profile(profile, classifier, validation_fraction, cv, n_repeats)
+    if not quality:
+        profile = replace(profile, quality=None)
     if results_dir is not None and Path(results_dir).exists() and not Path(
             results_dir).is_dir():
         raise ValueError(f"results_dir {results_dir} exists and is not a folder.")
@@ -212,6 +219,7 @@ def prepare_evaluation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=Non
     pools, folds = _folds(y, cv, seeds, profile.scenario)
     data = ArrayData(name, X, y, X_test, y_test, folds, pools, [str(c) for c in classes],
                      cv, profile.validation_fraction, profile.scenario)
+    _check_quality_sizes(profile, specs, data, seeds)
     extra = {} if strategy is None else {"sampling_strategy": _describe(strategy)}
     hashes = {m: config_hash(profile, m, sampler=spec.hashed(), data=data.hashed(),
                              extra=extra)
@@ -416,6 +424,8 @@ def _resolve_profile(profile, classifier, validation_fraction, cv, n_repeats):
             raise ValueError(f"classifier: {exc}") from exc
         overrides["classifier"] = classifier
     if _is_int(cv):
+        if cv < 2:
+            raise ValueError(f"cv must be at least 2 folds; got {cv}.")
         overrides["folds"] = int(cv)
     elif cv is not None:
         if n_repeats not in (None, 1):
@@ -502,14 +512,39 @@ def _folds(y, cv, seeds, scenario):
     return pools, folds
 
 
+def _check_quality_sizes(profile, specs, data, seeds):
+    """The quality report compares generated images with a fold's real validation
+    images by k nearest neighbours: each fold needs more than k of them."""
+    if profile.quality is None:
+        return
+    makers = [m for m, spec in specs.items()
+              if (spec.sampler is not None and hasattr(spec.sampler, "generate"))
+              or (spec.registered and m not in ("none", "ros", "smote"))]
+    if not makers:
+        return
+    k = profile.quality.get("n_neighbors", 5)
+    splits = [data.split(seed, fold)
+              for seed in seeds for fold in range(data.fold_counts()[seed])]
+    smallest = min(min(len(split.y_val), len(split.y_train)) for split in splits)
+    if smallest <= k:
+        raise ValueError(
+            f"A fold holds only {smallest} real validation images; the quality report of "
+            f"{', '.join(makers)} compares generated images with them by {k} nearest "
+            "neighbours and needs more than that. Add images, hold out a larger "
+            "validation_fraction (now "
+            f"{profile.validation_fraction}), give a test set (the held-out folds then "
+            "validate), or leave the quality report out (quality=False; --no-quality)."
+        )
+
+
 def _check_class_counts(y, classes, cv):
     counts = np.bincount(y, minlength=len(classes))
     needed = int(cv) if _is_int(cv) else 2
     few = [(c, n) for c, n in zip(classes.tolist(), counts.tolist()) if n < needed]
     if few:
-        shown = ", ".join(f"{c!r}: {n}" for c, n in few)
+        shown = ", ".join(f"class {c!r} has {n}" for c, n in few)
         raise ValueError(
-            f"Too few images in class(es) {shown}: "
+            f"Too few images per class ({shown}): "
             + (f"{needed}-fold stratified cross-validation needs at least {needed} per "
                "class. Pass a smaller cv, or add images." if _is_int(cv) else
                "every class needs at least 2 images.")

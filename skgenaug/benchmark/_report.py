@@ -306,6 +306,11 @@ def markdown(summary, comparisons, run_info, control=None, quality=None):
                 "",
             ]
         lines += ["### Test scores", ""] + _scores_table(summary[summary.selection == sel])
+        idle = [display_name(m) for m in info.get("idle_methods", ())]
+        if idle:
+            lines += ["", f"**Note**: {', '.join(idle)} added no images in any cell (its "
+                          "sampling_strategy asks for none on these classes): its scores "
+                          "are those of training without augmentation."]
         name = display_name(baseline)
         lines += _comparison_section(
             comparisons, sel, baseline,

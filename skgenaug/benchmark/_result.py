@@ -116,8 +116,13 @@ class AugmentationEvaluation:
         text : str
             Markdown, as written to ``results.md``.
         """
-        return markdown(self.summary, self._vs_baseline, dict(self.run_info,
-                        baseline=self.baseline), self._vs_control, self.quality)
+        generated = self.cells.groupby("method", sort=False)["n_generated"].max() \
+            if "n_generated" in self.cells else None
+        idle = [] if generated is None else [
+            m for m, n in generated.items() if n == 0 and m != "none"]
+        info = dict(self.run_info, baseline=self.baseline, idle_methods=idle)
+        return markdown(self.summary, self._vs_baseline, info, self._vs_control,
+                        self.quality)
 
     def plot(self, metric="auc", *, selection=None):
         """Bar chart of the mean scores per method, with standard deviations.

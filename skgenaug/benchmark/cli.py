@@ -142,6 +142,9 @@ def build_parser():
                           help="without --test: share of each training part held out "
                                "(per class) to select the epoch (default: the profile's, "
                                "0.2)")
+    evaluate.add_argument("--no-quality", action="store_true",
+                          help="leave out the quality report of the generated images "
+                               "(it needs more than 5 validation images per fold)")
     evaluate.add_argument("--random-state", type=int, default=0,
                           help="seed of the folds and of every fit")
     _add_parallel_arguments(evaluate)
@@ -212,7 +215,11 @@ def _evaluate(args, parser, argv):
         if args.test is not None:
             if X_test is not None:
                 raise ValueError(f"{path} holds a test set already; drop --test.")
-            test = load_images(args.test, size=args.size, color=args.color)
+            # A test folder is read like the training one; an npz test set as stored
+            # (it must then hold images of the training images' final shape).
+            folder = Path(args.test).is_dir()
+            test = load_images(args.test, size=args.size if folder else None,
+                               color=args.color if folder else None)
             X_test, y_test = test.X, _names(test, test.y)
         profile = get_profile(args.profile, add_per_class=args.add_per_class)
         out = Path(args.out or Path("skgenaug_results") / f"{name}-{args.profile}")
@@ -220,8 +227,8 @@ def _evaluate(args, parser, argv):
             X, y, args.methods, X_test=X_test, y_test=y_test, profile=profile,
             cv=args.folds, n_repeats=args.repeats, baseline=args.baseline,
             sampling_strategy=args.sampling_strategy,
-            validation_fraction=args.validation_fraction, results_dir=out, name=name,
-            random_state=args.random_state)
+            validation_fraction=args.validation_fraction, quality=not args.no_quality,
+            results_dir=out, name=name, random_state=args.random_state)
     except (ValueError, FileNotFoundError) as exc:
         parser.error(str(exc))
     print(
