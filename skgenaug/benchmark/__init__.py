@@ -6,7 +6,8 @@ The engine behind :func:`skgenaug.evaluate_augmentation` (your own images) and
 fold) on folds shared by every method, store each finished cell (resume), compare every
 method with a baseline by paired statistics, and report.
 
-- :func:`evaluate_augmentation` and its result, :class:`AugmentationEvaluation`.
+- :func:`evaluate_augmentation` and its result, :class:`AugmentationEvaluation`, also
+  importable as (and documented under) :func:`skgenaug.evaluate_augmentation`.
 - :class:`Profile`, :func:`get_profile` and :data:`PROFILES`: the ``paper``, ``quick``
   and ``smoke`` settings; :func:`config_hash` keys stored cells by the settings they
   depend on.
@@ -18,10 +19,10 @@ method with a baseline by paired statistics, and report.
 
 from ._cells import Cell, make_cells, run_cell
 from ._config import PROFILES, Profile, config_hash, get_profile
-from ._evaluate import evaluate_augmentation
+from ._evaluate import evaluate_augmentation  # noqa: F401 (documented as skgenaug.*)
 from ._medmnist import MissingDataError, run_benchmark
 from ._paper import PAPER_CITATION, PAPER_TABLE2
-from ._result import AugmentationEvaluation
+from ._result import AugmentationEvaluation  # noqa: F401 (documented as skgenaug.*)
 from ._scenarios import SCENARIOS
 from ._stats import paired_comparison
 from ._store import ResultStore
@@ -31,13 +32,11 @@ __all__ = [
     "PAPER_TABLE2",
     "PROFILES",
     "SCENARIOS",
-    "AugmentationEvaluation",
     "Cell",
     "MissingDataError",
     "Profile",
     "ResultStore",
     "config_hash",
-    "evaluate_augmentation",
     "get_profile",
     "make_cells",
     "paired_comparison",

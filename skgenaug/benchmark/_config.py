@@ -180,8 +180,8 @@ PROFILES = {
             "Adam lr 1e-3 with batch 32 (the paper's SGD lr 1e-3 does not converge in 20 "
             "epochs; 10 epochs of batch 64 left the un-augmented baseline undertrained); "
             "smaller generators with fewer epochs (AE 40, cVAE 40, cGAN 100); "
-            "5 folds (train:val 4:1, not 9:1), 1 seed; image quality without the "
-            "TSTR/TRTS utility fits"
+            "5 folds (4:1; the paper's 9:1 would be 10), 1 repeat; image quality without "
+            "the TSTR/TRTS utility fits"
         ),
         folds=5,
         repeats=1,
@@ -214,8 +214,8 @@ PROFILES = {
         name="smoke",
         description=(
             "end-to-end check of the machinery only (numbers are meaningless): tiny "
-            "networks, 2 epochs, 2 folds, 1 seed, test split subsampled to at most 300 "
-            "images (stratified)"
+            "networks, 2 epochs, 2 folds, 1 repeat; the MedMNIST table's test split "
+            "subsampled to at most 300 images (stratified)"
         ),
         folds=2,
         repeats=1,
