@@ -607,13 +607,14 @@ def plot_scores(table, metric="auc", *, selection=None, show_paper=True,
     n_datasets = len(tables[0][0])
     n_methods = max(len(t[1]) for t in tables)
     panel = 1.3 + 1.1 * n_datasets * max(1, n_methods / 3)
-    fig = _figure((0.5 + panel * len(metrics) + (1.6 if n_methods > 4 else 0), 3.4))
+    beside = n_methods > 4 or len(metrics) > 1
+    fig = _figure((0.5 + panel * len(metrics) + (1.6 if beside else 0), 3.4))
     axes = np.atleast_1d(fig.subplots(1, len(metrics), squeeze=True))
     for ax, name, (datasets, methods, agg, paper) in zip(axes, metrics, tables):
         _draw_score_bars(ax, name, datasets, methods, agg,
                          paper if show_paper else None, names, ylim)
     last = axes[-1]
-    if n_methods > 4:  # beside the axes: a dozen entries inside would hide bars
+    if n_methods > 4 or len(axes) > 1:  # beside the axes: inside, entries hide bars
         last.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     else:
         last.legend(fontsize=8, ncol=min(n_methods + 1, 5))

@@ -45,12 +45,13 @@ from skgenaug.plotting import method_colors
 METHODS = ["none", "ae", "cvae", "cgan"]
 
 
-def _write_npz(path, n_classes, n_channels, sizes, seed):
+def _write_npz(path, n_classes, n_channels, sizes, seed, size=28):
     """A small file in MedMNIST's official npz layout."""
     arrays = {}
     for i, (split, n) in enumerate(zip(("train", "val", "test"), sizes)):
         X, y = make_image_classification(
-            n, n_classes=n_classes, n_channels=n_channels, random_state=seed + i
+            n, n_classes=n_classes, n_channels=n_channels, image_size=size,
+            random_state=seed + i
         )
         arrays[f"{split}_images"] = X
         arrays[f"{split}_labels"] = y.astype(np.uint8).reshape(-1, 1)
@@ -698,3 +699,32 @@ def test_cli_rejects_zero_workers_or_threads(flags, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["medmnist-table", "--profile", "smoke", *flags])
     assert exit_info.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_cell_hashes_are_unchanged_by_the_profile_dataclass():
+    # Computed by skgenaug 048f146 (settings as dicts): stored cells of runs made
+    # before the Profile dataclass stay reusable.
+    before = {
+        ("quick", "balanced", "none"): "639434335b52c555",
+        ("quick", "balanced", "cvae"): "690c1863f06a6aa7",
+        ("quick", "balanced", "smote"): "36a10a9a82bfdd8a",
+        ("smoke", "balanced", "wgan-gp"): "c3e239cb56a53590",
+        ("paper", "balanced", "cgan"): "0c70034efc83a94c",
+        ("quick", "long-tail", "none"): "410b33607c58eda8",
+        ("quick", "long-tail", "acgan"): "814261ebc8c898ee",
+    }
+    for (name, scenario, method), digest in before.items():
+        assert config_hash(get_profile(name, scenario=scenario), method) == digest
+    with pytest.raises(TypeError, match="read-only"):
+        get_profile("quick").classifier["width"] = 64
+
+
+def test_medmnist_table_at_64(tmp_path, smoke):
+    _write_npz(tmp_path / "breastmnist_64.npz", 2, 1, (20, 6, 10), seed=0, size=64)
+    result = _run(smoke, tmp_path, tmp_path / "out", methods=("none",), size=64)
+    assert result.n_run == 2 and set(result.cells.n_test) == {10}
+    assert result.config["size"] == 64
+    hashes = set(result.cells.config_hash)
+    assert hashes == {config_hash(smoke, "none", data=dict(n_per_class="paper",
+                                                           test_max=300, size=64))}
+    assert config_hash(smoke, "none") not in hashes  # 28x28 cells are other cells

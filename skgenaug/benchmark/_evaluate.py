@@ -217,6 +217,9 @@ def prepare_evaluation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=Non
     seeds = [random_state + r for r in range(profile.repeats)]
     _check_class_counts(y, classes, cv)
     pools, folds = _folds(y, cv, seeds, profile.scenario)
+    n_folds = len(folds[seeds[0]])
+    if not _is_int(cv):  # the profile records the folds that run
+        profile = replace(profile, folds=n_folds)
     data = ArrayData(name, X, y, X_test, y_test, folds, pools, [str(c) for c in classes],
                      cv, profile.validation_fraction, profile.scenario)
     _check_quality_sizes(profile, specs, data, seeds)
@@ -224,7 +227,6 @@ def prepare_evaluation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=Non
     hashes = {m: config_hash(profile, m, sampler=spec.hashed(), data=data.hashed(),
                              extra=extra)
               for m, spec in specs.items()}
-    n_folds = len(folds[seeds[0]])
     cells = make_cells(profile, [name], list(specs), ["val"], seeds, folds=n_folds,
                        hashes=hashes)
     plan = Plan(profile=profile, data={name: data}, specs=specs,

@@ -345,7 +345,8 @@ def markdown(summary, comparisons, run_info, control=None, quality=None):
             "near-copies of training images, and, where computed, train-synthetic-"
             "test-real (TSTR), train-real-test-synthetic (TRTS) and real-only "
             "(TRTR) accuracies on the validation images. Mean ± std over folds x "
-            "seeds (shared by both selection rules).\n\n"
+            + ("seeds (shared by both selection rules).\n\n" if medmnist
+               else "repeats.\n\n")
             + quality_markdown(shown)
         )
     return text

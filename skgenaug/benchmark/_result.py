@@ -166,8 +166,7 @@ class AugmentationEvaluation:
             figures[(dataset, method)] = plot_sample_grid(
                 preview["real"], preview["y"], preview["generated"], preview["y"],
                 class_names=names,
-                title=(f"{dataset}, {display_name(method)}: real training images "
-                       "(left) and generated ones (right), fold 0 of the first repeat"),
+                title=f"{dataset} — {display_name(method)}, fold 0 of repeat 1",
             )
         return figures
 
