@@ -172,7 +172,8 @@ class RecordingSampler(BaseEstimator):
 def test_validation_never_comes_from_the_test_rows(with_test_set):
     X, y = _numbered_images(40)
     test = dict(X_test=X[:6], y_test=y[:6]) if with_test_set else {}
-    prepared = prepare_evaluation(X, y, {"rec": RecordingSampler()}, cv=4, **test)
+    prepared = prepare_evaluation(X, y, {"rec": RecordingSampler()}, cv=4,
+                                  quality=False, **test)
     data = prepared.plan.data["data"]
     tested = []
     for fold in range(4):
@@ -396,3 +397,22 @@ def test_images_as_files_equal_the_arrays(tmp_path):
     np.testing.assert_array_equal(data.X, X[order])
     Image.fromarray(X[0]).save(tmp_path / "a" / "zzz.png")
     assert len(load_images(tmp_path).y) == 11
+
+
+def test_splits_given_as_index_pairs_keep_patients_apart():
+    # Several images per patient: folds made beforehand by StratifiedGroupKFold.
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    X, y = _numbered_images(40)
+    patients = np.arange(40) // 4
+    y = patients % 2  # one class per patient
+    splits = list(StratifiedGroupKFold(3).split(X, y, patients))
+    prepared = prepare_evaluation(X, y, "none", cv=splits, quality=False)
+    data = prepared.plan.data["data"]
+    assert prepared.plan.profile.folds == 3 and len(prepared.cells) == 3
+    for fold, (train, held) in enumerate(splits):
+        split = data.split(0, fold)
+        assert _rows(split.X_test) == set(held.tolist())
+        seen = _rows(split.X_train) | _rows(split.X_val)
+        assert seen == set(train.tolist())
+        assert not set(patients[sorted(seen)]) & set(patients[held])

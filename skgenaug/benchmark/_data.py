@@ -14,7 +14,6 @@ sources exist:
 
 import functools
 import hashlib
-import json
 from collections import namedtuple
 
 import numpy as np
@@ -244,8 +243,3 @@ class ArrayData:
     def fold_counts(self):
         """``{seed: number of folds}``."""
         return {seed: len(folds) for seed, folds in self._folds.items()}
-
-
-def describe_json(value):
-    """A stable JSON text of parameters (objects by their repr)."""
-    return json.dumps(value, sort_keys=True, default=repr)
