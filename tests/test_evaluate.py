@@ -354,6 +354,8 @@ def _bad_arguments(kind, X, y):
         "strategy": (dict(sampling_strategy="everything"), "sampling_strategy="),
         "profile": (dict(profile="fast"), "Unknown profile 'fast'"),
         "validation": (dict(validation_fraction=1.5), "validation_fraction must be"),
+        # 24 images, 2 folds: 2 validation images per class, too few for 5 neighbours.
+        "quality": ({}, "only 4 real validation images; the quality report of geometric"),
     }
     return cases[kind]
 
@@ -363,7 +365,7 @@ def _bad_arguments(kind, X, y):
     "one class", "few per class", "test classes", "test shape", "test dtype",
     "test half", "unknown method", "not a sampler", "baseline", "seed", "cv",
     "shuffling cv", "repeats with a splitter", "classifier", "not a classifier",
-    "strategy", "profile", "validation",
+    "strategy", "profile", "validation", "quality",
 ])
 def test_bad_input_is_refused_before_anything_is_written(small, tmp_path, kind,
                                                          monkeypatch):

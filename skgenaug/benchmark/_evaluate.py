@@ -519,9 +519,9 @@ def _check_quality_sizes(profile, specs, data, seeds):
     images by k nearest neighbours: each fold needs more than k of them."""
     if profile.quality is None:
         return
-    makers = [m for m, spec in specs.items()
-              if (spec.sampler is not None and hasattr(spec.sampler, "generate"))
-              or (spec.registered and m not in ("none", "ros", "smote"))]
+    makers = [m for m, spec in specs.items()  # the samplers that get a report
+              if hasattr(spec.sampler if not spec.registered else METHODS[m].sampler,
+                         "generate")]
     if not makers:
         return
     k = profile.quality.get("n_neighbors", 5)
