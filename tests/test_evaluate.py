@@ -354,8 +354,8 @@ def _bad_arguments(kind, X, y):
         "strategy": (dict(sampling_strategy="everything"), "sampling_strategy="),
         "profile": (dict(profile="fast"), "Unknown profile 'fast'"),
         "validation": (dict(validation_fraction=1.5), "validation_fraction must be"),
-        # 24 images, 2 folds: 2 validation images per class, too few for 5 neighbours.
-        "quality": ({}, "only 4 real validation images; the quality report of geometric"),
+        # 24 images, 2 folds: 1 validation image per class, too few for 5 neighbours.
+        "quality": ({}, "only 2 real validation images; the quality report of geometric"),
     }
     return cases[kind]
 
