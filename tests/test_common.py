@@ -77,13 +77,15 @@ def test_imblearn_compatible_sampler(estimator, check):
 def _meta_classifiers():
     from skgenaug import AESampler, AugmentedClassifier
 
-    return [
-        AugmentedClassifier(
-            AESampler(max_epochs=2, hidden_layer_sizes=(16,), latent_dim=4, random_state=0),
-            *_classifiers(),
-            random_state=0,
-        )
-    ]
+    # unlabelled_label=None: check_classifiers_classes fits binary labels -1 and 1, which
+    # the sampler's default marker reads as "unlabelled" and 1 (scikit-learn exempts its
+    # own semi-supervised estimators from that check by name). With the default, such
+    # labels give a clear error: tests/test_unlabelled.py.
+    sampler = AESampler(
+        max_epochs=2, hidden_layer_sizes=(16,), latent_dim=4, random_state=0,
+        unlabelled_label=None,
+    )
+    return [AugmentedClassifier(sampler, *_classifiers(), random_state=0)]
 
 
 @parametrize_with_checks(_meta_classifiers())
