@@ -37,6 +37,7 @@ def _samplers():
     from skgenaug import (
         AESampler,
         CGANSampler,
+        CuratedSampler,
         CVAESampler,
         FlatImageSampler,
         GeometricSampler,
@@ -59,6 +60,14 @@ def _samplers():
             **conv,
         ),
         GeometricSampler(random_state=0),
+        # The default judge and the novelty filter run; min_confidence=0 keeps the
+        # class filter from rejecting a 2-epoch generator's images (the checks test the
+        # API contract; tests/test_curated.py tests the filters).
+        CuratedSampler(
+            CVAESampler(max_epochs=2, hidden_layer_sizes=(16,), latent_dim=4),
+            min_confidence=0.0,
+            random_state=0,
+        ),
         FlatImageSampler(RandomOverSampler(random_state=0)),
         FlatImageSampler(SMOTE(k_neighbors=3, random_state=0)),
     ]
