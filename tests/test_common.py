@@ -25,7 +25,21 @@ def _classifiers():
     ]
 
 
-@parametrize_with_checks(_classifiers())
+def _classifier_expected_failures(estimator):
+    # As scikit-learn marks it for its own minibatch-SGD estimators (SGDClassifier):
+    # with shuffled minibatches a weight of 2 is not the same fit as a repeated row.
+    # That sample_weight does reach the loss: tests/test_classifier.py.
+    return {
+        "check_sample_weight_equivalence_on_dense_data": (
+            "sample_weight is not equivalent to removing/repeating samples in "
+            "minibatch SGD."
+        )
+    }
+
+
+@parametrize_with_checks(
+    _classifiers(), expected_failed_checks=_classifier_expected_failures
+)
 def test_sklearn_compatible_classifier(estimator, check):
     check(estimator)
 
