@@ -103,10 +103,13 @@ class AugmentedClassifier(ClassifierMixin, BaseEstimator):
     >>> model = AugmentedClassifier(
     ...     CVAESampler(sampling_strategy=AddPerClass(10), max_epochs=2, random_state=0),
     ...     ResNetClassifier(width=4, max_epochs=2, random_state=0),
+    ...     synthetic_weight=0.5,  # a generated image counts half as much as a real one
     ...     random_state=0,
     ... ).fit(X, y)
     >>> model.predict(X[:4]).shape
     (4,)
+    >>> model.n_real_  # real rows the classifier trained on (6 held out), then 20 generated
+    54
     """
 
     _parameter_constraints: dict = {
