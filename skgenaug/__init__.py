@@ -10,6 +10,7 @@ from .classifier import ResNetClassifier
 from .samplers import (
     AESampler,
     CGANSampler,
+    CuratedSampler,
     CVAESampler,
     FlatImageSampler,
     GeometricSampler,
@@ -24,6 +25,7 @@ __all__ = [
     "BaseGenerativeSampler",
     "CGANSampler",
     "CVAESampler",
+    "CuratedSampler",
     "FlatImageSampler",
     "GeometricSampler",
     "ResNetClassifier",
