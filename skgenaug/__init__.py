@@ -17,6 +17,7 @@ from .classifier import ResNetClassifier
 from .samplers import (
     AESampler,
     CGANSampler,
+    CuratedSampler,
     CVAESampler,
     FlatImageSampler,
     GeometricSampler,
@@ -30,6 +31,7 @@ __all__ = [
     "BaseGenerativeSampler",
     "CGANSampler",
     "CVAESampler",
+    "CuratedSampler",
     "FlatImageSampler",
     "GeometricSampler",
     "ResNetClassifier",

@@ -51,6 +51,13 @@ class BaseGenerativeSampler(BaseImageOverSampler):
     zero-padded inside the network and cropped back, so any image size works
     (flat tabular rows too, as ``1 x n_features`` strips).
 
+    Unlabelled rows (label ``unlabelled_label``) train the network too, without a
+    class: :meth:`_fit_model` receives them after the labelled rows with the code
+    ``len(classes_)``, which the conditional networks read as "no class" (an all-zero
+    condition vector, :func:`skgenaug.nets.one_hot`; a diffusion model's null class).
+    Everything else (``classes_``, the sampling strategy, ``generate``, the output)
+    knows the labelled classes only.
+
     Parameters
     ----------
     {sampling_strategy}
@@ -71,6 +78,7 @@ class BaseGenerativeSampler(BaseImageOverSampler):
     {device}
     {random_state}
     {verbose}
+    {unlabelled_label}
 
     Examples
     --------
@@ -96,6 +104,7 @@ class BaseGenerativeSampler(BaseImageOverSampler):
         "callbacks": [list, None],
         "device": [str, torch.device],
         "verbose": ["verbose"],
+        "unlabelled_label": [numbers.Integral, str, None],
     }
 
     #: ``hidden_layer_sizes=None`` means these widths, per architecture. Subclasses
@@ -103,6 +112,8 @@ class BaseGenerativeSampler(BaseImageOverSampler):
     default_hidden_layer_sizes: dict = {"mlp": (256, 128), "conv": (32, 64)}
 
     _fitted_attribute = "net_"
+
+    _learns_from_unlabelled = True
 
     def __init__(
         self,
@@ -118,6 +129,7 @@ class BaseGenerativeSampler(BaseImageOverSampler):
         device="cpu",
         random_state=None,
         verbose=0,
+        unlabelled_label=-1,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
         self.architecture = architecture
@@ -130,6 +142,7 @@ class BaseGenerativeSampler(BaseImageOverSampler):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.unlabelled_label = unlabelled_label
 
     # ------------------------------------------------------------------ validation
     def _check_class_counts(self, labels, counts):
@@ -211,7 +224,8 @@ class BaseGenerativeSampler(BaseImageOverSampler):
 
     @abstractmethod
     def _train(self, X01, y_enc):
-        """Fit ``self.net_`` on scaled rows ``X01`` (float tensor) and codes ``y_enc``."""
+        """Fit ``self.net_`` on scaled rows ``X01`` (float tensor) and codes ``y_enc``
+        (``len(classes_)`` for unlabelled rows: train on them without a class)."""
 
     @abstractmethod
     def _generate_scaled(self, y_enc, generator):

@@ -7,7 +7,7 @@ from ._conv import (
     ConvDecoder,
     ConvEncoder,
 )
-from ._mlp import Autoencoder, ConditionalGAN, ConditionalVAE, mlp
+from ._mlp import Autoencoder, ConditionalGAN, ConditionalVAE, mlp, one_hot
 from ._resnet import BasicBlock, ResNet18
 
 __all__ = [
@@ -22,4 +22,5 @@ __all__ = [
     "ConvEncoder",
     "ResNet18",
     "mlp",
+    "one_hot",
 ]
