@@ -23,6 +23,7 @@ import skorch
 import torch
 
 from skgenaug.benchmark import Cell, _cells, get_profile
+from skgenaug.benchmark._data import MedMNISTData
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "medmnist"
 
@@ -31,25 +32,24 @@ def _always_compile(net, module, name):
     return torch.compile(module)
 
 
-def time_cell(cell, settings, root, compiled, sampler_only=False):
+def time_cell(cell, profile, root, compiled, sampler_only=False):
     original = skorch.NeuralNet.torch_compile
     if compiled:
         skorch.NeuralNet.torch_compile = _always_compile
+    data = MedMNISTData(cell.dataset, root, profile)
     try:
         torch._dynamo.reset()  # no compiled code carried over from the cell before
         _cells._FEATURE_CACHE.clear()  # both runs fit the quality report's ResNet
         start = time.perf_counter()
         if sampler_only:  # the generator's fit alone, on the cell's training part
-            X_pool, y_pool, *_ = _cells._load(
-                cell.dataset, root, cell.seed, settings["n_per_class"],
-                settings["test_max"], settings["scenario"])
-            train, _ = _cells.fold_indices(y_pool, settings["folds"], cell.seed,
-                                           cell.fold)
-            sampler = _cells.make_sampler(cell.method, settings, random_state=0)
-            X_res, _ = sampler.fit_resample(X_pool[train], y_pool[train])
-            result = dict(acc=float(X_res[len(train):].mean()))  # a check, not a score
+            split = data.split(cell.seed, cell.fold)
+            sampler = _cells.MethodSpec(cell.method).build(
+                profile, _cells.default_sampling_strategy(profile), 0, "cpu")
+            X_res, _ = sampler.fit_resample(split.X_train, split.y_train)
+            # a check, not a score
+            result = dict(acc=float(X_res[len(split.y_train):].mean()))
         else:
-            result = _cells.run_cell(cell, settings, root=root)
+            result = _cells.run_cell(cell, profile, data)
         return time.perf_counter() - start, result
     finally:
         skorch.NeuralNet.torch_compile = original
@@ -67,18 +67,18 @@ def main(argv=None):
     parser.add_argument("--root", default=os.environ.get("SKGENAUG_DATA_DIR", str(SHARED)))
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    settings = get_profile(args.profile)
+    profile = get_profile(args.profile)
     rows = []
     for method in args.methods.split(","):
         cell = Cell(args.dataset, method, args.fold, 0, "val", "")
-        eager_s, eager = time_cell(cell, settings, args.root, False, args.sampler_only)
-        compiled_s, comp = time_cell(cell, settings, args.root, True, args.sampler_only)
+        eager_s, eager = time_cell(cell, profile, args.root, False, args.sampler_only)
+        compiled_s, comp = time_cell(cell, profile, args.root, True, args.sampler_only)
         rows.append(dict(method=method, eager_s=round(eager_s, 2),
                          compiled_s=round(compiled_s, 2),
                          ratio=round(compiled_s / eager_s, 3),
                          eager_acc=eager["acc"], compiled_acc=comp["acc"]))
         print(json.dumps(rows[-1]), flush=True)
-    runs = settings["folds"] * settings["seeds"]
+    runs = profile.folds * profile.repeats
     eager_total = sum(r["eager_s"] for r in rows) * runs
     compiled_total = sum(r["compiled_s"] for r in rows) * runs
     print(json.dumps(dict(

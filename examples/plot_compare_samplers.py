@@ -15,9 +15,10 @@ augmentation" an identity sampler (imbalanced-learn's
 .. note::
 
    Settings are reduced for speed (16x16 synthetic images, tiny networks, a few epochs,
-   3 folds), so that the script runs in seconds on a CPU. For real data, load it with
-   :func:`skgenaug.datasets.load_medmnist`; for the paper's protocol, see the benchmark
-   (``benchmarks/medmnist_table.py``).
+   3 folds), so that the script runs in seconds on a CPU. On your own images,
+   :func:`skgenaug.evaluate_augmentation` (or ``skgenaug evaluate``) runs this
+   comparison with paired statistics, a resumable store and a report; for the paper's
+   protocol on MedMNIST, see ``skgenaug medmnist-table``.
 """
 
 # %%

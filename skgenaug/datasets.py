@@ -1,6 +1,10 @@
-"""MedMNIST loading, the reference paper's data subsets, and synthetic image data.
+"""Your own images, MedMNIST, the reference paper's data subsets, and synthetic images.
 
-Three kinds of data live here:
+Four kinds of data live here:
+
+- :func:`load_images` reads your own labelled images: a folder of class subfolders of
+  PNG / JPEG / TIFF / BMP files (:func:`load_image_folder`) or an ``.npz`` file
+  (:func:`load_image_npz`).
 
 - :func:`load_medmnist` reads one split of a 2D MedMNIST data set from its official
   ``.npz`` file, exactly as stored (uint8 images, 1-D integer labels). It never downloads
@@ -37,13 +41,25 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
+from ._image_files import (
+    IMAGE_EXTENSIONS,
+    load_image_folder,
+    load_image_npz,
+    load_images,
+)
+
 __all__ = [
     "DATA_DIR_ENV",
+    "IMAGE_EXTENSIONS",
     "PAPER_DATASETS",
     "PAPER_SUBSETS",
     "PAPER_TABLE1",
+    "load_image_folder",
+    "load_image_npz",
+    "load_images",
     "load_medmnist",
     "load_paper_subset",
+    "medmnist_flag",
     "make_image_classification",
     "make_paper_subset",
 ]
@@ -147,6 +163,35 @@ def _resolve_flag(name):
             "per image); skgenaug supports single-label data sets only."
         )
     return flag
+
+
+def medmnist_flag(name):
+    """The MedMNIST flag of a 2D, single-label data set name.
+
+    Parameters
+    ----------
+    name : str
+        ``'breastmnist'``, ``'BreastMNIST'``, ``'breast'``, ``'OrganMNIST_Axial'``...
+        (case and punctuation ignored).
+
+    Returns
+    -------
+    flag : str
+        The key of ``medmnist.INFO``, e.g. ``'breastmnist'``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name (with the closest known one), a 3D or a multi-label data
+        set.
+
+    Examples
+    --------
+    >>> from skgenaug.datasets import medmnist_flag
+    >>> medmnist_flag("Breast"), medmnist_flag("OrganMNIST_Axial")
+    ('breastmnist', 'organamnist')
+    """
+    return _resolve_flag(name)
 
 
 def _resolve_root(root):
@@ -515,6 +560,7 @@ def load_paper_subset(
     n_val_per_class=None,
     shuffle=True,
     random_state=None,
+    size=28,
     download=False,
     verbose=False,
 ):
@@ -544,6 +590,9 @@ def load_paper_subset(
         Shuffle the drawn rows (see :func:`make_paper_subset`).
     random_state : int, numpy Generator, RandomState or None, default=None
         Seed of the draw; an int makes the subset reproducible.
+    size : {28, 64, 128, 224}, default=28
+        Image size (MedMNIST+); sizes other than 28 are read from
+        ``<flag>_<size>.npz``. The same seed draws the same rows at every size.
     download : bool, default=False
         Download the file through medmnist when it is absent.
     verbose : bool, default=False
@@ -582,6 +631,7 @@ def load_paper_subset(
     >>> load_paper_subset("breast").n_per_class is None  # used whole  # doctest: +SKIP
     True
     """
+    _check_size(size)
     flag = _resolve_flag(name)
     if isinstance(n_per_class, str):
         if n_per_class != "paper":
@@ -589,8 +639,8 @@ def load_paper_subset(
                 f"n_per_class must be 'paper', an int or None, got {n_per_class!r}"
             )
         n_per_class = PAPER_SUBSETS.get(flag, 150)
-    path = _locate(flag, 28, root, download)
-    splits = _read_splits(path, flag, 28, _SPLITS)
+    path = _locate(flag, size, root, download)
+    splits = _read_splits(path, flag, size, _SPLITS)
     (X_tr, y_tr), (X_va, y_va), (X_te, y_te) = (splits[s] for s in _SPLITS)
     rng = _as_generator(random_state)
     idx_tr, idx_va, n_per_class, n_val_per_class = _subset_indices(

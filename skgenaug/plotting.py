@@ -11,11 +11,13 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from . import _methods
 from ._images import infer_image_shape
 
 __all__ = [
     "METHOD_NAMES",
     "METRIC_NAMES",
+    "method_colors",
     "plot_memorization",
     "plot_nearest_training_images",
     "plot_sample_grid",
@@ -23,8 +25,9 @@ __all__ = [
     "plot_training_curves",
 ]
 
-#: Display names of the benchmark's method codes.
-METHOD_NAMES = {"none": "None", "ae": "AE", "cvae": "cVAE", "cgan": "cGAN"}
+#: Display names of the method codes: the method registry's one table (``'cvae'`` ->
+#: ``'cVAE'``, ...), in table order.
+METHOD_NAMES = _methods.METHOD_NAMES
 
 #: Axis labels of the benchmark's metric codes.
 METRIC_NAMES = {"auc": "AUC", "acc": "ACC", "balanced_acc": "BACC"}
@@ -504,6 +507,43 @@ def _score_table(table, metric, selection):
     return datasets, methods, agg, paper
 
 
+def method_colors(methods):
+    """One distinct colour per method, the same in every figure.
+
+    Registered methods (:data:`METHOD_NAMES`) keep the colour of their place in the
+    registry whichever methods a figure shows; other names take the next free colours.
+    Matplotlib's default cycle has ten colours, so the palette is ``tab20``, its
+    saturated half first.
+
+    Parameters
+    ----------
+    methods : sequence of str
+        Method codes.
+
+    Returns
+    -------
+    colors : dict
+        ``{method: RGB tuple}``.
+
+    Examples
+    --------
+    >>> from skgenaug.plotting import method_colors
+    >>> colors = method_colors(["none", "cvae", "my sampler"])
+    >>> len(set(colors.values()))
+    3
+    """
+    import matplotlib
+
+    palette = matplotlib.colormaps["tab20"].colors
+    ranked = palette[0::2] + palette[1::2]
+    registry = list(METHOD_NAMES)
+    colors, free = {}, iter(range(len(registry), 10**6))
+    for method in methods:
+        position = registry.index(method) if method in registry else next(free)
+        colors[method] = ranked[position % len(ranked)]
+    return colors
+
+
 def plot_scores(table, metric="auc", *, selection=None, show_paper=True,
                 method_names=None, title=None, ylim=None):
     """Grouped bar chart of benchmark scores per data set and method, with error bars.
@@ -511,9 +551,10 @@ def plot_scores(table, metric="auc", *, selection=None, show_paper=True,
     Three table formats are accepted (as a :class:`pandas.DataFrame` or anything it
     accepts):
 
-    - the benchmark's summary (:mod:`skgenaug.benchmark`, ``summary.csv``): columns
-      ``dataset, method, <metric>_mean, <metric>_std`` and, where known, the paper's
-      value ``paper_<metric>`` (drawn as a black tick);
+    - the summary of an evaluation (:func:`skgenaug.evaluate_augmentation`, the
+      benchmark's ``summary.csv``): columns ``dataset, method, <metric>_mean,
+      <metric>_std`` and, where known, the paper's value ``paper_<metric>`` (drawn as a
+      black tick);
     - one row per run (the benchmark's ``cells.csv``): ``dataset, method, <metric>``;
       bars show the mean, error bars the standard deviation (``ddof=1``) over rows;
     - long format: ``dataset, method, value`` (and ``metric`` to pick rows by
@@ -526,24 +567,27 @@ def plot_scores(table, metric="auc", *, selection=None, show_paper=True,
     ----------
     table : pandas.DataFrame, dict or list of dict
         Scores in one of the formats above.
-    metric : str, default='auc'
-        Which score to plot (``'auc'``, ``'acc'``, ``'balanced_acc'``, ...).
+    metric : str or sequence of str, default='auc'
+        Which score to plot (``'auc'``, ``'acc'``, ``'balanced_acc'``, ...); several
+        give one axes each, side by side.
     selection : str or None, default=None
         Keep rows of this selection rule; required when the table holds several.
     show_paper : bool, default=True
         Draw ``paper_<metric>`` values when the table has them.
     method_names : dict or None, default=None
-        Legend names of method codes; defaults to the benchmark's (``'cvae'`` ->
-        ``'cVAE'``, ...).
+        Legend names of method codes; defaults to :data:`METHOD_NAMES` (``'cvae'`` ->
+        ``'cVAE'``, ...); other codes are shown as they are.
     title : str or None, default=None
-        Axes title.
+        Figure title.
     ylim : tuple or None, default=None
         y-axis limits; ``None`` starts the axis a little below the lowest bar.
 
     Returns
     -------
     fig : matplotlib.figure.Figure
-        One axes: one group of bars per data set, one bar per method.
+        One axes per metric: one group of bars per data set, one bar per method, each
+        method in its own colour (:func:`method_colors`); the legend is on the last
+        axes.
 
     Examples
     --------
@@ -555,21 +599,47 @@ def plot_scores(table, metric="auc", *, selection=None, show_paper=True,
     >>> len(fig.axes[0].patches), fig.axes[0].get_ylabel()
     (2, 'AUC')
     """
-    datasets, methods, agg, paper = _score_table(table, metric, selection)
+    metrics = [metric] if isinstance(metric, str) else list(metric)
+    if not metrics:
+        raise ValueError("metric must name at least one score.")
+    tables = [_score_table(table, m, selection) for m in metrics]
     names = {**METHOD_NAMES, **(method_names or {})}
-    fig = _figure((1.8 + 1.3 * len(datasets) * max(1, len(methods) / 3), 3.4))
-    ax = fig.subplots()
+    n_datasets = len(tables[0][0])
+    n_methods = max(len(t[1]) for t in tables)
+    panel = 1.3 + 1.1 * n_datasets * max(1, n_methods / 3)
+    beside = n_methods > 4 or len(metrics) > 1
+    fig = _figure((0.5 + panel * len(metrics) + (1.6 if beside else 0), 3.4))
+    axes = np.atleast_1d(fig.subplots(1, len(metrics), squeeze=True))
+    for ax, name, (datasets, methods, agg, paper) in zip(axes, metrics, tables):
+        _draw_score_bars(ax, name, datasets, methods, agg,
+                         paper if show_paper else None, names, ylim)
+    last = axes[-1]
+    if n_methods > 4 or len(axes) > 1:  # beside the axes: inside, entries hide bars
+        last.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    else:
+        last.legend(fontsize=8, ncol=min(n_methods + 1, 5))
+    if title:
+        if len(axes) == 1:
+            axes[0].set_title(title)
+        else:
+            fig.suptitle(title)
+    return fig
+
+
+def _draw_score_bars(ax, metric, datasets, methods, agg, paper, names, ylim):
     width = 0.8 / len(methods)
     x = np.arange(len(datasets))
+    colors = method_colors(methods)
     lows, paper_drawn = [], False
     for i, method in enumerate(methods):
         mean = np.array([agg["_mean"].get((d, method), np.nan) for d in datasets])
         std = np.array([agg["_std"].get((d, method), np.nan) for d in datasets])
         pos = x - 0.4 + (i + 0.5) * width
         yerr = None if np.all(np.isnan(std)) else np.nan_to_num(std)
-        ax.bar(pos, mean, width, yerr=yerr, capsize=3, label=names.get(method, method))
+        ax.bar(pos, mean, width, yerr=yerr, capsize=3, color=colors[method],
+               label=names.get(method, method))
         lows.append(mean - np.nan_to_num(std))
-        if show_paper and paper is not None:
+        if paper is not None:
             values = np.array([paper.get((d, method), np.nan) for d in datasets],
                               dtype=float)
             if np.isfinite(values).any():
@@ -585,7 +655,3 @@ def plot_scores(table, metric="auc", *, selection=None, show_paper=True,
         if np.isfinite(low) and 0.0 <= low <= 1.0:
             ax.set_ylim(max(0.0, np.floor(10 * low - 0.5) / 10), 1.0)
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=8, ncol=min(len(methods) + 1, 5))
-    if title:
-        ax.set_title(title)
-    return fig

@@ -2,12 +2,12 @@
 npz files written here, resume after an interruption, the Dask backend, config hashing,
 missing data, and the paired statistics."""
 
-import copy
 import json
 import math
 import os
 import signal
 import sqlite3
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -15,37 +15,43 @@ import pytest
 from skorch.callbacks import Callback
 
 from skgenaug import AddPerClass
+from skgenaug._methods import METHOD_NAMES
+from skgenaug._methods import METHODS as ALL_METHODS
 from skgenaug.benchmark import (
     _cells,
+    _data,
     _report,
+    _scenarios,
     cli,
     get_profile,
     paired_comparison,
     run_benchmark,
 )
+from skgenaug.benchmark._cells import MethodSpec, default_sampling_strategy
 from skgenaug.benchmark._config import (
-    METHOD_NAMES,
     cell_settings,
     config_hash,
     parse_methods,
     parse_selections,
 )
-from skgenaug.benchmark._config import METHODS as ALL_METHODS
+from skgenaug.benchmark._data import MedMNISTData
+from skgenaug.benchmark._medmnist import MissingDataError, resolve_datasets
 from skgenaug.benchmark._paper import PAPER_TABLE2, paper_value
-from skgenaug.benchmark._run import MissingDataError, resolve_datasets
 from skgenaug.benchmark._stats import corrected_interval
 from skgenaug.benchmark._store import ResultStore
 from skgenaug.datasets import make_image_classification
+from skgenaug.plotting import method_colors
 
 METHODS = ["none", "ae", "cvae", "cgan"]
 
 
-def _write_npz(path, n_classes, n_channels, sizes, seed):
+def _write_npz(path, n_classes, n_channels, sizes, seed, size=28):
     """A small file in MedMNIST's official npz layout."""
     arrays = {}
     for i, (split, n) in enumerate(zip(("train", "val", "test"), sizes)):
         X, y = make_image_classification(
-            n, n_classes=n_classes, n_channels=n_channels, random_state=seed + i
+            n, n_classes=n_classes, n_channels=n_channels, image_size=size,
+            random_state=seed + i
         )
         arrays[f"{split}_images"] = X
         arrays[f"{split}_labels"] = y.astype(np.uint8).reshape(-1, 1)
@@ -75,6 +81,22 @@ def _run(settings, root, out, datasets=("breastmnist",), methods=("none", "ae"),
                          root=str(root), threads=1, **kwargs)
 
 
+def _cost(cell, profile, root):
+    """The cell's estimated cost, with its data and method as a run has them."""
+    data = MedMNISTData(cell.dataset, str(root), profile)
+    return _cells.estimated_cost(cell, profile, data, MethodSpec(cell.method))
+
+
+class _NoReport:
+    """Stands in for the evaluation of a run whose cells were replaced by stubs."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def save(self, folder):
+        pass
+
+
 def _scores(frame):
     cols = ["dataset", "method", "fold", "seed", "selection", "auc", "acc", "balanced_acc"]
     return frame[cols].sort_values(cols[:5]).reset_index(drop=True)
@@ -84,8 +106,8 @@ def _scores(frame):
 def test_smoke_profile_end_to_end(data_root, tmp_path, capsys):
     out = tmp_path / "out"
     status = cli.main([
-        "--profile", "smoke", "--datasets", "breast,DermaMNIST", "--methods",
-        "None,AE,cVAE,cGAN", "--root", str(data_root), "--out", str(out),
+        "medmnist-table", "--profile", "smoke", "--datasets", "breast,DermaMNIST",
+        "--methods", "None,AE,cVAE,cGAN", "--root", str(data_root), "--out", str(out),
         "--no-progress", "--threads", "1",
     ])
     assert status == 0
@@ -123,7 +145,7 @@ def test_smoke_profile_end_to_end(data_root, tmp_path, capsys):
         assert any(v in verdict_line for v in ("helps", "hurts", "no significant"))
 
     config = json.loads((out / "config.json").read_text())
-    assert config["settings"]["profile"] == "smoke"
+    assert config["settings"]["name"] == "smoke"
     assert len(config["quality"]) == 2 * 3
     assert all(np.isfinite(r["frechet_distance_mean"]) and 0 <= r["precision_mean"] <= 1
                for r in config["quality"])
@@ -142,7 +164,7 @@ def test_smoke_profile_end_to_end(data_root, tmp_path, capsys):
 
 def test_interrupt_and_resume(data_root, tmp_path, smoke, monkeypatch):
     reference = _run(smoke, data_root, tmp_path / "ref")
-    assert reference["n_run"] == 4
+    assert reference.n_run == 4
 
     real_run_cell = _cells.run_cell
     calls = []
@@ -164,16 +186,16 @@ def test_interrupt_and_resume(data_root, tmp_path, smoke, monkeypatch):
 
     monkeypatch.setattr(_cells, "run_cell", counting)
     resumed = _run(smoke, data_root, tmp_path / "out")
-    assert resumed["n_run"] == 2 and resumed["n_reused"] == 2
+    assert resumed.n_run == 2 and resumed.n_reused == 2
     # The interrupted invocation was recorded with its 2 cells.
-    assert "earlier invocations on this store computed 2 cells" in resumed["markdown"]
+    assert "earlier invocations on this store computed 2 cells" in resumed.to_markdown()
     assert len(calls) == 4 and len(set(calls)) == 4  # no cell computed twice
-    pd.testing.assert_frame_equal(_scores(resumed["cells"]), _scores(reference["cells"]))
+    pd.testing.assert_frame_equal(_scores(resumed.cells), _scores(reference.cells))
 
     again = _run(smoke, data_root, tmp_path / "out")  # everything stored: nothing runs
-    assert again["n_run"] == 0 and len(calls) == 4
+    assert again.n_run == 0 and len(calls) == 4
     # The report keeps the cost of the invocation that computed the cells.
-    assert "earlier invocations on this store computed 4 cells" in again["markdown"]
+    assert "earlier invocations on this store computed 4 cells" in again.to_markdown()
 
 
 def test_database_file_alone_holds_finished_cells_while_the_run_goes_on(tmp_path):
@@ -193,16 +215,16 @@ def test_database_file_alone_holds_finished_cells_while_the_run_goes_on(tmp_path
 
 def test_changed_config_does_not_reuse_stale_cells(data_root, tmp_path, smoke):
     first = _run(smoke, data_root, tmp_path, methods=["none", "cgan"])
-    assert first["n_run"] == 4
-    changed = get_profile("smoke")
-    changed["samplers"]["cgan"]["max_epochs"] = 3
+    assert first.n_run == 4
+    changed = replace(smoke, samplers={
+        **smoke.samplers, "cgan": {**smoke.samplers["cgan"], "max_epochs": 3}})
     second = _run(changed, data_root, tmp_path, methods=["none", "cgan"])
     # Only the cGAN cells depend on the cGAN settings.
-    assert second["n_run"] == 2 and second["n_reused"] == 2
+    assert second.n_run == 2 and second.n_reused == 2
     assert config_hash(smoke, "cgan") != config_hash(changed, "cgan")
     assert config_hash(smoke, "none") == config_hash(changed, "none")
-    changed["classifier"]["max_epochs"] = 3
-    assert _run(changed, data_root, tmp_path, methods=["none", "cgan"])["n_run"] == 4
+    changed = replace(changed, classifier={**changed.classifier, "max_epochs": 3})
+    assert _run(changed, data_root, tmp_path, methods=["none", "cgan"]).n_run == 4
 
 
 def test_dask_backend_matches_sequential(data_root, tmp_path, smoke):
@@ -215,8 +237,8 @@ def test_dask_backend_matches_sequential(data_root, tmp_path, smoke):
             distributed.Client(cluster) as client:
         dask = _run(smoke, data_root, tmp_path / "dask", backend="dask", client=client,
                     n_jobs=2)
-    assert dask["n_run"] == 4
-    pd.testing.assert_frame_equal(_scores(dask["cells"]), _scores(sequential["cells"]))
+    assert dask.n_run == 4
+    pd.testing.assert_frame_equal(_scores(dask.cells), _scores(sequential.cells))
 
 
 def test_missing_data_set_is_reported_up_front(data_root, tmp_path, smoke, monkeypatch,
@@ -227,8 +249,9 @@ def test_missing_data_set_is_reported_up_front(data_root, tmp_path, smoke, monke
         _run(smoke, data_root, tmp_path, datasets=["breastmnist", "pneumoniamnist"])
     assert calls == []  # nothing ran
 
-    status = cli.main(["--profile", "smoke", "--datasets", "breast,pneumonia", "--root",
-                       str(data_root), "--out", str(tmp_path), "--no-progress"])
+    status = cli.main(["medmnist-table", "--profile", "smoke", "--datasets",
+                       "breast,pneumonia", "--root", str(data_root), "--out",
+                       str(tmp_path), "--no-progress"])
     assert status == 2
     err = capsys.readouterr().err
     assert str(data_root / "pneumoniamnist.npz") in err and "--skip-missing" in err
@@ -239,7 +262,7 @@ def test_missing_data_set_is_reported_up_front(data_root, tmp_path, smoke, monke
     result = _run(smoke, data_root, tmp_path / "skip", methods=["none"],
                   datasets=["breastmnist", "pneumoniamnist"], skip_missing=True,
                   log=messages.append)
-    assert set(result["cells"].dataset) == {"breastmnist"}
+    assert set(result.cells.dataset) == {"breastmnist"}
     assert any("pneumoniamnist.npz" in m for m in messages)
 
 
@@ -314,11 +337,12 @@ def test_corrected_interval_is_wider_than_plain():
 
 
 def test_folds_are_shared_and_selection_uses_real_rows(data_root, smoke):
-    X_pool, y_pool, *_ = _cells._load("breastmnist", str(data_root), 0, "paper", 300)
+    X_pool, y_pool, *_ = _data._load_medmnist("breastmnist", str(data_root), 0, "paper",
+                                              300)
     assert len(y_pool) == 52  # the pooled train + val parts (breast used whole)
-    parts = [_cells.fold_indices(y_pool, 2, 0, f) for f in range(2)]
+    parts = [_data.fold_indices(y_pool, 2, 0, f) for f in range(2)]
     assert sorted(np.concatenate([p[1] for p in parts])) == list(range(52))
-    np.testing.assert_array_equal(parts[0][0], _cells.fold_indices(y_pool, 2, 0, 0)[0])
+    np.testing.assert_array_equal(parts[0][0], _data.fold_indices(y_pool, 2, 0, 0)[0])
 
 
 def test_parsing_and_paper_numbers():
@@ -328,7 +352,7 @@ def test_parsing_and_paper_numbers():
     assert parse_methods("smote,Geometric,wgan-gp") == ["wgan-gp", "geometric", "smote"]
     # Every method has settings in every profile.
     for name in ("paper", "quick", "smoke"):
-        assert set(get_profile(name)["samplers"]) == set(ALL_METHODS) - {"none"}
+        assert set(get_profile(name).samplers) == set(ALL_METHODS) - {"none"}
     with pytest.raises(ValueError, match="Unknown method"):
         parse_methods("vae")
     assert parse_selections("test-best,val") == ["val", "test-best"]
@@ -339,15 +363,15 @@ def test_parsing_and_paper_numbers():
     assert paper_value("pathmnist", "cgan", "auc") is None
     assert len(PAPER_TABLE2) == 8
     with pytest.raises(SystemExit):
-        cli.main(["--methods", "vae"])
+        cli.main(["medmnist-table", "--methods", "vae"])
 
 
 @pytest.mark.slow
 def test_new_methods_smoke_run(data_root, tmp_path, capsys):
     out = tmp_path / "out"
     status = cli.main([
-        "--profile", "smoke", "--methods", "none,geometric,smote", "--root",
-        str(data_root), "--out", str(out), "--no-progress", "--threads", "1",
+        "medmnist-table", "--profile", "smoke", "--methods", "none,geometric,smote",
+        "--root", str(data_root), "--out", str(out), "--no-progress", "--threads", "1",
     ])
     assert status == 0
     cells = pd.read_csv(out / "cells.csv")
@@ -382,43 +406,43 @@ def test_long_tail_thins_the_pool_by_class_frequency_in_every_fold(tmp_path):
     # the rarest (a shape like DermaMNIST's).
     train_counts = [200, 300, 900, 170, 500, 1200, 180]
     _write_skewed_npz(tmp_path / "dermamnist.npz", train_counts)
-    X_bal, y_bal, *_ = _cells._load("dermamnist", str(tmp_path), 0, "paper", None)
-    X_lt, y_lt, *_ = _cells._load("dermamnist", str(tmp_path), 0, "paper", None,
+    X_bal, y_bal, *_ = _data._load_medmnist("dermamnist", str(tmp_path), 0, "paper", None)
+    X_lt, y_lt, *_ = _data._load_medmnist("dermamnist", str(tmp_path), 0, "paper", None,
                                   "long-tail")
     pool = np.bincount(y_bal)
     assert (pool == pool[0]).all()  # the paper's subset is balanced: 150 + 17 per class
     kept = np.bincount(y_lt)
     # The whole pool (training and validation parts) follows the rule, head to tail
     # by frequency in the official training split.
-    assert _cells.frequency_ranks(train_counts) == [4, 3, 1, 6, 2, 0, 5]
-    assert kept.tolist() == _cells.long_tail_counts(
-        pool, ranks=_cells.frequency_ranks(train_counts))
+    assert _scenarios.frequency_ranks(train_counts) == [4, 3, 1, 6, 2, 0, 5]
+    assert kept.tolist() == _scenarios.long_tail_counts(
+        pool, ranks=_scenarios.frequency_ranks(train_counts))
     assert kept.argmax() == 5 and kept[5] == pool[5]  # the head keeps all
     assert kept.argmin() == 3 and kept[3] == round(pool[3] / 10)  # the tail a tenth
     # Every stratified training part is as skewed as the pool.
     assert kept.max() / kept.min() == pytest.approx(10, rel=0.1)
     for fold in range(5):
-        train_idx, _ = _cells.fold_indices(y_lt, 5, 0, fold)
+        train_idx, _ = _data.fold_indices(y_lt, 5, 0, fold)
         counts = np.bincount(y_lt[train_idx], minlength=7)
         assert counts.max() / counts.min() == pytest.approx(10, rel=0.2)
         assert counts.argmax() == 5 and counts.argmin() == 3
 
 
 def test_long_tail_subset_and_strategy():
-    assert _cells.long_tail_counts([150] * 7)[0] == 150
-    assert _cells.long_tail_counts([150] * 7)[-1] == 15
-    counts = _cells.long_tail_counts([150, 150, 150])
+    assert _scenarios.long_tail_counts([150] * 7)[0] == 150
+    assert _scenarios.long_tail_counts([150] * 7)[-1] == 15
+    counts = _scenarios.long_tail_counts([150, 150, 150])
     assert counts == [150, round(150 * 0.1 ** 0.5), 15]
     y = np.repeat(np.arange(3), 150)
-    keep = _cells.long_tail_indices(y, seed=0)
+    keep = _scenarios.long_tail_indices(y, seed=0)
     assert np.bincount(y[keep]).tolist() == counts
-    np.testing.assert_array_equal(keep, _cells.long_tail_indices(y, seed=0))
+    np.testing.assert_array_equal(keep, _scenarios.long_tail_indices(y, seed=0))
     with pytest.raises(ValueError, match="ranks must order"):
-        _cells.long_tail_counts([150, 150], ranks=[0, 0])
+        _scenarios.long_tail_counts([150, 150], ranks=[0, 0])
 
     settings = get_profile("smoke", scenario="long-tail")
-    assert _cells.sampling_strategy(settings) == "auto"
-    assert isinstance(_cells.sampling_strategy(get_profile("smoke")), AddPerClass)
+    assert default_sampling_strategy(settings) == "auto"
+    assert isinstance(default_sampling_strategy(get_profile("smoke")), AddPerClass)
     # The scenario enters the hash; the paper scenario keeps its hashes.
     assert config_hash(settings, "none") != config_hash(get_profile("smoke"), "none")
     assert "scenario" not in cell_settings(get_profile("smoke"), "ae")
@@ -427,7 +451,8 @@ def test_long_tail_subset_and_strategy():
 
     # The training part of a long-tail cell is long-tailed; augmentation balances it.
     X = np.zeros((len(y), 28, 28), dtype=np.uint8)
-    sampler = _cells.make_sampler("geometric", settings, random_state=0)
+    sampler = MethodSpec("geometric").build(settings, default_sampling_strategy(settings),
+                                            0, "cpu")
     X_res, y_res = sampler.fit_resample(X[keep], y[keep])
     assert np.bincount(y_res).tolist() == [150, 150, 150]
 
@@ -437,7 +462,7 @@ def test_make_sampler_gives_the_device_to_the_network_samplers_only():
 
     settings = get_profile("smoke")
     for method in ALL_METHODS:
-        sampler = _cells.make_sampler(method, settings, random_state=0, device="cuda:1")
+        sampler = MethodSpec(method).build(settings, AddPerClass(150), 0, "cuda:1")
         if method == "none":
             assert sampler is None
         elif isinstance(sampler, BaseGenerativeSampler):
@@ -449,17 +474,18 @@ def test_make_sampler_gives_the_device_to_the_network_samplers_only():
 @pytest.mark.slow
 def test_long_tail_smoke_run(data_root, tmp_path, smoke):
     settings = get_profile("smoke", scenario="long-tail")
-    X_pool, y_pool, *_ = _cells._load("breastmnist", str(data_root), 0, "paper", 300,
-                                      "long-tail")
-    X_bal, y_bal, *_ = _cells._load("breastmnist", str(data_root), 0, "paper", 300)
+    X_pool, y_pool, *_ = _data._load_medmnist("breastmnist", str(data_root), 0, "paper",
+                                              300, "long-tail")
+    X_bal, y_bal, *_ = _data._load_medmnist("breastmnist", str(data_root), 0, "paper",
+                                              300)
     assert len(y_pool) < len(y_bal)
     out = tmp_path / "lt"
     result = _run(settings, data_root, out, methods=("none", "geometric"))
-    frame = result["cells"]
+    frame = result.cells
     gen = frame[frame.method == "geometric"]
     # Balanced by 'auto': every class topped up to the largest in the training part.
     for _, row in gen.iterrows():
-        train_idx, _ = _cells.fold_indices(y_pool, settings["folds"], 0, int(row.fold))
+        train_idx, _ = _data.fold_indices(y_pool, settings.folds, 0, int(row.fold))
         counts = np.bincount(y_pool[train_idx])
         assert counts[1] < counts[0]
         assert row.n_generated == (counts.max() - counts).sum()
@@ -485,21 +511,21 @@ def test_feature_resnet_is_fitted_once_per_fold(data_root, tmp_path, smoke, monk
     monkeypatch.setattr(_cells, "_FEATURE_CACHE", type(_cells._FEATURE_CACHE)())
     # No 'none' cell here: it would hand its training over instead (test below).
     result = _run(smoke, data_root, tmp_path / "out", methods=("ae", "cvae"))
-    assert result["n_run"] == 4
-    assert len(fits) == smoke["folds"]  # not one per (fold, sampler)
-    quality = result["cells"].dropna(subset=["quality"])
+    assert result.n_run == 4
+    assert len(fits) == smoke.folds  # not one per (fold, sampler)
+    quality = result.cells.dropna(subset=["quality"])
     shared = quality.quality.map(lambda q: q["reference_frechet_distance"])
     assert shared.groupby(quality.fold.to_numpy()).nunique().eq(1).all()
 
     # The other workers of a run (another process, so an empty memory cache) and a
     # resumed run load the fold's ResNet from the results folder instead of refitting.
-    assert len(list((tmp_path / "out" / "feature_models").glob("*.pkl"))) == smoke["folds"]
+    assert len(list((tmp_path / "out" / "feature_models").glob("*.pkl"))) == smoke.folds
     monkeypatch.setattr(_cells, "_FEATURE_CACHE", type(_cells._FEATURE_CACHE)())
-    changed = copy.deepcopy(smoke)
-    changed["samplers"]["ae"]["max_epochs"] = 3  # new AE cells, same folds
+    changed = replace(smoke, samplers={  # new AE cells, same folds
+        **smoke.samplers, "ae": {**smoke.samplers["ae"], "max_epochs": 3}})
     again = _run(changed, data_root, tmp_path / "out", methods=("ae", "cvae"))
-    assert again["n_run"] == smoke["folds"] and len(fits) == smoke["folds"]
-    requality = again["cells"].dropna(subset=["quality"])
+    assert again.n_run == smoke.folds and len(fits) == smoke.folds
+    requality = again.cells.dropna(subset=["quality"])
     assert requality.quality.map(lambda q: q["reference_frechet_distance"]).tolist() == (
         requality.fold.map(dict(zip(quality.fold, shared))).tolist()
     )
@@ -527,13 +553,13 @@ def test_none_cells_hand_their_training_over_as_the_feature_resnet(
     monkeypatch.setattr(_cells.ResNetClassifier, "fit", counting_fit)
     monkeypatch.setattr(_cells, "_FEATURE_CACHE", type(_cells._FEATURE_CACHE)())
     fitted = _run(smoke, data_root, tmp_path / "fitted", methods=("ae",))
-    assert len(fits) == smoke["folds"]
+    assert len(fits) == smoke.folds
     monkeypatch.setattr(_cells, "_FEATURE_CACHE", type(_cells._FEATURE_CACHE)())
     donated = _run(smoke, data_root, tmp_path / "donated", methods=("none", "ae"))
-    assert len(fits) == smoke["folds"]  # no feature ResNet trained this time
+    assert len(fits) == smoke.folds  # no feature ResNet trained this time
 
     def quality(result):  # every figure but the timing, per fold
-        rows = result["cells"].dropna(subset=["quality"]).sort_values("fold")
+        rows = result.cells.dropna(subset=["quality"]).sort_values("fold")
         return [{k: v for k, v in q.items() if k != "seconds"} for q in rows.quality]
 
     # The same training, so the same embedding up to float rounding: an evaluation
@@ -561,21 +587,22 @@ class _CtrlCAfterFirstEpoch(Callback):
 def test_ctrl_c_inside_a_cell_is_not_swallowed(data_root, smoke):
     # skorch ends training early at Ctrl-C and returns normally; the cell must not pass
     # for a whole one.
-    settings = copy.deepcopy(smoke)
-    settings["classifier"]["callbacks"] = [("ctrl_c", _CtrlCAfterFirstEpoch())]
-    settings["classifier"]["max_epochs"] = 3
+    settings = replace(smoke, classifier={**smoke.classifier, "max_epochs": 3,
+                                          "callbacks": [("ctrl_c",
+                                                         _CtrlCAfterFirstEpoch())]})
+    data = MedMNISTData("breastmnist", str(data_root), settings)
     cell = _cells.Cell("breastmnist", "none", 0, 0, "val", "test")
     handler = signal.getsignal(signal.SIGINT)
     with pytest.raises(KeyboardInterrupt, match="not stored"):
-        _cells.run_cell(cell, settings, root=str(data_root))
+        _cells.run_cell(cell, settings, data)
     assert signal.getsignal(signal.SIGINT) is handler  # put back
     # Without the signal the same cell runs whole.
-    settings["classifier"]["callbacks"] = None
-    assert _cells.run_cell(cell, settings, root=str(data_root))["best_epoch"] >= 1
+    settings = replace(settings, classifier={**settings.classifier, "callbacks": None})
+    assert _cells.run_cell(cell, settings, data)["best_epoch"] >= 1
 
 
 def test_every_method_has_its_own_color_in_the_scores_figure():
-    colors = _report.method_colors(list(ALL_METHODS))
+    colors = method_colors(list(ALL_METHODS))
     assert set(colors) == set(ALL_METHODS)
     assert len(set(colors.values())) == len(ALL_METHODS)
 
@@ -611,7 +638,7 @@ def test_the_log_says_what_parallelism_was_chosen(data_root, tmp_path, smoke,
 
     monkeypatch.setattr(run_module.joblib, "cpu_count", lambda: 2)
     monkeypatch.setattr(_cells, "run_cell", lambda cell, *a, **k: {"auc": 0.5})
-    monkeypatch.setattr(run_module, "write_outputs", lambda *a, **k: "")
+    monkeypatch.setattr(run_module, "AugmentationEvaluation", _NoReport)
     messages = []
     run_benchmark(smoke, ["breastmnist"], ["none"], ["val"], [0], tmp_path,
                   root=str(data_root), progress=False, log=messages.append)
@@ -628,11 +655,11 @@ def test_cells_start_most_costly_first(data_root, tmp_path, smoke, monkeypatch):
     monkeypatch.setattr(_cells, "run_cell", record)
     from skgenaug.benchmark import _run as run_module
 
-    monkeypatch.setattr(run_module, "write_outputs", lambda *a, **k: "")
-    no_quality = dict(copy.deepcopy(smoke), quality=None)
+    monkeypatch.setattr(run_module, "AugmentationEvaluation", _NoReport)
+    no_quality = replace(smoke, quality=None)
     _run(no_quality, data_root, tmp_path / "lpt", datasets=["breastmnist", "dermamnist"],
          methods=["none", "cgan"], n_jobs=1)
-    costs = [_cells.estimated_cost(c, smoke, data_root) for c in started]
+    costs = [_cost(c, smoke, data_root) for c in started]
     assert len(started) == 8 and costs == sorted(costs, reverse=True)
     # A Derma (RGB, 7 classes) cGAN cell is the costliest, a Breast None cell the least.
     assert (started[0].dataset, started[0].method) == ("dermamnist", "cgan")
@@ -644,7 +671,7 @@ def test_cells_start_most_costly_first(data_root, tmp_path, smoke, monkeypatch):
     _run(smoke, data_root, tmp_path / "donors", datasets=["breastmnist", "dermamnist"],
          methods=["none", "cgan"], n_jobs=1)
     assert [c.method for c in started] == ["none"] * 4 + ["cgan"] * 4
-    costs = [_cells.estimated_cost(c, smoke, data_root) for c in started[4:]]
+    costs = [_cost(c, smoke, data_root) for c in started[4:]]
     assert costs == sorted(costs, reverse=True) and started[4].dataset == "dermamnist"
 
 
@@ -654,12 +681,12 @@ def test_parallel_run_gives_the_numbers_of_a_one_worker_run(data_root, tmp_path,
     methods = ["none", "ae", "cgan-conv"]
     one = _run(smoke, data_root, tmp_path / "one", methods=methods, n_jobs=1)
     two = _run(smoke, data_root, tmp_path / "two", methods=methods, n_jobs=2)
-    assert two["n_run"] == one["n_run"] == 6
-    pd.testing.assert_frame_equal(_scores(two["cells"]), _scores(one["cells"]))
-    assert "quality" in one["cells"]
+    assert two.n_run == one.n_run == 6
+    pd.testing.assert_frame_equal(_scores(two.cells), _scores(one.cells))
+    assert "quality" in one.cells
 
     def quality(result):  # every quality figure but its timing
-        rows = result["cells"].dropna(subset=["quality"])
+        rows = result.cells.dropna(subset=["quality"])
         rows = rows.sort_values(["dataset", "method", "fold"])
         return [{k: v for k, v in q.items() if k != "seconds"} for q in rows.quality]
 
@@ -670,5 +697,34 @@ def test_parallel_run_gives_the_numbers_of_a_one_worker_run(data_root, tmp_path,
                                             (["--threads", "0"], "--threads")])
 def test_cli_rejects_zero_workers_or_threads(flags, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        cli.main(["--profile", "smoke", *flags])
+        cli.main(["medmnist-table", "--profile", "smoke", *flags])
     assert exit_info.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_cell_hashes_are_unchanged_by_the_profile_dataclass():
+    # Computed by skgenaug 048f146 (settings as dicts): stored cells of runs made
+    # before the Profile dataclass stay reusable.
+    before = {
+        ("quick", "balanced", "none"): "639434335b52c555",
+        ("quick", "balanced", "cvae"): "690c1863f06a6aa7",
+        ("quick", "balanced", "smote"): "36a10a9a82bfdd8a",
+        ("smoke", "balanced", "wgan-gp"): "c3e239cb56a53590",
+        ("paper", "balanced", "cgan"): "0c70034efc83a94c",
+        ("quick", "long-tail", "none"): "410b33607c58eda8",
+        ("quick", "long-tail", "acgan"): "814261ebc8c898ee",
+    }
+    for (name, scenario, method), digest in before.items():
+        assert config_hash(get_profile(name, scenario=scenario), method) == digest
+    with pytest.raises(TypeError, match="read-only"):
+        get_profile("quick").classifier["width"] = 64
+
+
+def test_medmnist_table_at_64(tmp_path, smoke):
+    _write_npz(tmp_path / "breastmnist_64.npz", 2, 1, (20, 6, 10), seed=0, size=64)
+    result = _run(smoke, tmp_path, tmp_path / "out", methods=("none",), size=64)
+    assert result.n_run == 2 and set(result.cells.n_test) == {10}
+    assert result.config["size"] == 64
+    hashes = set(result.cells.config_hash)
+    assert hashes == {config_hash(smoke, "none", data=dict(n_per_class="paper",
+                                                           test_max=300, size=64))}
+    assert config_hash(smoke, "none") not in hashes  # 28x28 cells are other cells

@@ -1,17 +1,21 @@
-"""Benchmark profiles, method names, and the stable configuration hash of a cell.
+"""Evaluation profiles, and the stable configuration hash of a cell.
 
-A *profile* fixes everything that determines a cell's numbers: the classifier and
-generator settings, the data subset rule, the number of folds, the number of generated
-images per class. Each cell is stored with a hash of the settings it depends on (plus the
-library version and :data:`PROTOCOL_VERSION`), so a changed setting never reuses stale
-results while unchanged methods keep theirs.
+A *profile* (:class:`Profile`) fixes everything that determines a cell's numbers: the
+classifier and generator settings, the number of folds and repeats, the number of
+generated images per class, and, for the MedMNIST table, the data subset rule. Each cell
+is stored with a hash of the settings it depends on (plus the library version and
+:data:`PROTOCOL_VERSION`), so a changed setting never reuses stale results while
+unchanged methods keep theirs.
 """
 
-import copy
+import dataclasses
 import hashlib
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from .. import __version__
+from .._methods import METHODS
 
 #: Bumped whenever the cell procedure changes in a way that changes its numbers.
 # 2: long-tail thins the pooled subset, not its training part. 3: standard NCHW strides
@@ -19,47 +23,10 @@ from .. import __version__
 # code computes, to float rounding and beyond (training amplifies it).
 PROTOCOL_VERSION = 3
 
-#: Method names, in table order, and their display names. The first four are the
-#: paper's (and the default of ``--methods``); the rest are the library's stronger
-#: generators (convolutional AE, cVAE and cGAN; a convolutional WGAN-GP and ACGAN) and
-#: the classic baselines (geometric transforms; random over-sampling and SMOTE on
-#: flattened pixels).
-METHODS = (
-    "none", "ae", "cvae", "cgan",
-    "ae-conv", "cvae-conv", "cgan-conv", "wgan-gp", "acgan",
-    "geometric", "ros", "smote",
-)
-PAPER_METHODS = ("none", "ae", "cvae", "cgan")
-METHOD_NAMES = {
-    "none": "None", "ae": "AE", "cvae": "cVAE", "cgan": "cGAN",
-    "ae-conv": "AE (conv)", "cvae-conv": "cVAE (conv)", "cgan-conv": "cGAN (conv)",
-    "wgan-gp": "WGAN-GP (conv)", "acgan": "ACGAN (conv)",
-    "geometric": "Geometric", "ros": "ROS", "smote": "SMOTE",
-}
-
-#: Scenarios: ``'balanced'`` is the paper's (every class keeps its subset; the sampler
-#: adds ``add_per_class`` images to every class); ``'long-tail'`` thins the pooled
-#: subset to a long tail (see :data:`LONG_TAIL_RATIO`) and the sampler balances the
-#: classes (``sampling_strategy='auto'``: every class is topped up to the largest one).
-SCENARIOS = ("balanced", "long-tail")
-
-#: Long-tail scenario: after the paper's subset draw, the classes are ranked by their
-#: frequency in the official training split (``r = 0`` the most frequent, ``K - 1``
-#: the rarest), and the class of rank ``r`` keeps ``max(1, round(n * LONG_TAIL_RATIO **
-#: (r / (K - 1))))`` of its ``n`` images in the pooled training + validation subset
-#: (167 down to 17 for the paper's 150 + 17 per class: ratio 1 / LONG_TAIL_RATIO =
-#: 10). Where the subset itself is uneven the ratio is larger: BreastMNIST's subset is
-#: the whole data set (456 benign, 168 malignant), hence 456:17; DermaMNIST's has 92
-#: and 113 images in its two smallest classes, hence 167 down to 9. Every fold's
-#: training and held-out parts have the pool's imbalance, and the rare classes are the
-#: data set's rare ones, as in its test split.
-LONG_TAIL_RATIO = 0.1
-#: How the long-tail scenario orders the classes (part of the cell hash).
-LONG_TAIL_ORDER = "training-split frequency"
-
-#: Model-selection rules: ``'val'`` picks the epoch with the best accuracy on the
-#: held-out (real) fold; ``'test-best'`` is the paper's rule, the epoch with the best
-#: *test* accuracy, which selects on the test split and is optimistic.
+#: Model-selection rules: ``'val'`` picks the epoch with the best accuracy on real
+#: validation images; ``'test-best'`` is the paper's rule, the epoch with the best
+#: *test* accuracy, which selects on the test split and is optimistic (MedMNIST table
+#: only).
 SELECTIONS = ("val", "test-best")
 SELECTION_NAMES = {
     "val": "validation-selected (honest)",
@@ -68,19 +35,124 @@ SELECTION_NAMES = {
     ),
 }
 
+
+class _ReadOnlyDict(dict):
+    """A dict whose items cannot change, so that a frozen profile stays frozen; it
+    pickles, deep-copies and JSON-encodes as a dict."""
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError(
+            "Profile settings are read-only: make a changed profile with "
+            "get_profile(name, field=...) or dataclasses.replace(profile, field=...)."
+        )
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+    def __reduce__(self):
+        return (type(self), (dict(self),))
+
+
+def _read_only(value):
+    if isinstance(value, Mapping):
+        return _ReadOnlyDict({k: _read_only(v) for k, v in value.items()})
+    return value
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Every setting that fixes the numbers of an evaluation, as one read-only value.
+
+    Make one with :func:`get_profile` (a named profile with overrides); nested settings
+    (``classifier``, ``samplers``, ``quality``) are read-only mappings.
+
+    Parameters
+    ----------
+    name : str
+        Profile name (``'paper'``, ``'quick'``, ``'smoke'``).
+    description : str
+        What the profile is, for reports.
+    folds : int
+        Stratified folds of the pooled labelled data (used when ``cv`` is not given).
+    repeats : int
+        Repeats of the whole cross-validation with another seed (the MedMNIST table
+        also draws another paper subset per repeat: its ``--seeds``).
+    add_per_class : int
+        Generated images added to every class in the ``'balanced'`` scenario
+        (``AddPerClass(add_per_class)``).
+    classifier : mapping
+        :class:`~skgenaug.ResNetClassifier` parameters (``selection``, ``device`` and
+        ``random_state`` are set per cell).
+    samplers : mapping
+        ``{method: sampler parameters}`` for every method of the registry but
+        ``'none'`` (``sampling_strategy``, ``random_state`` and ``device`` are set per
+        cell).
+    quality : mapping or None
+        Options of :func:`~skgenaug.metrics.quality_report` for sampler cells
+        (``feature_estimator``: ResNetClassifier parameters of the embedding, ``None``
+        for the metrics' default); ``None`` computes no quality report.
+    validation_fraction : float, default=0.2
+        User data without a separate test set: share of each training part (per
+        class) held out as real validation images for epoch selection.
+    scenario : str, default='balanced'
+        A name of :data:`~skgenaug.benchmark.SCENARIOS`.
+    datasets : tuple of str, default=('breastmnist',)
+        MedMNIST table only: the data sets run without ``--datasets``.
+    n_per_class : 'paper', int or None, default='paper'
+        MedMNIST table only: training images per class of the subset
+        (:func:`~skgenaug.datasets.load_paper_subset`).
+    test_max : int or None, default=None
+        MedMNIST table only: test split subsampled (stratified) to at most this many
+        images; ``None`` keeps it whole.
+
+    Examples
+    --------
+    >>> from skgenaug.benchmark import get_profile
+    >>> profile = get_profile("quick", folds=3)
+    >>> profile.name, profile.folds, profile.classifier["width"]
+    ('quick', 3, 8)
+    """
+
+    name: str
+    description: str
+    folds: int
+    repeats: int
+    add_per_class: int
+    classifier: Mapping
+    samplers: Mapping
+    quality: Mapping = None
+    validation_fraction: float = 0.2
+    scenario: str = "balanced"
+    datasets: tuple = ("breastmnist",)
+    n_per_class: object = "paper"
+    test_max: int = None
+
+    def __post_init__(self):
+        for name in ("classifier", "samplers", "quality"):
+            object.__setattr__(self, name, _read_only(getattr(self, name)))
+        object.__setattr__(self, "datasets", tuple(self.datasets))
+
+    def to_dict(self):
+        """The settings as plain JSON-ready values (for ``config.json``).
+
+        Returns
+        -------
+        settings : dict
+        """
+        return json.loads(json.dumps(dataclasses.asdict(self), default=repr))
+
+
 _PAPER_CLASSIFIER = dict(width=64, max_epochs=100, batch_size=128, lr=1e-3, optimizer="sgd")
 
 PROFILES = {
     # The paper's protocol (section 3): meant for a GPU.
-    "paper": dict(
+    "paper": Profile(
+        name="paper",
         description="the paper's full protocol (section 3); meant for a GPU",
         folds=10,
-        seeds=3,
+        repeats=3,
         datasets=("all",),
-        n_per_class="paper",
-        scenario="balanced",
         add_per_class=150,
-        test_max=None,
         classifier=dict(_PAPER_CLASSIFIER),
         samplers=dict(
             ae=dict(max_epochs=300),
@@ -101,22 +173,19 @@ PROFILES = {
         quality=dict(utility=True, feature_estimator=None),
     ),
     # A documented CPU-sized reduction (see docs/results/README.md for its timing).
-    "quick": dict(
+    "quick": Profile(
+        name="quick",
         description=(
             "CPU-sized reduction: ResNet-18 at width 8 (not 64), 20 epochs (not 100) of "
             "Adam lr 1e-3 with batch 32 (the paper's SGD lr 1e-3 does not converge in 20 "
             "epochs; 10 epochs of batch 64 left the un-augmented baseline undertrained); "
             "smaller generators with fewer epochs (AE 40, cVAE 40, cGAN 100); "
-            "5 folds (train:val 4:1, not 9:1), 1 seed; image quality without the "
-            "TSTR/TRTS utility fits"
+            "5 folds (4:1; the paper's 9:1 would be 10), 1 repeat; image quality without "
+            "the TSTR/TRTS utility fits"
         ),
         folds=5,
-        seeds=1,
-        datasets=("breastmnist",),
-        n_per_class="paper",
-        scenario="balanced",
+        repeats=1,
         add_per_class=150,
-        test_max=None,
         classifier=dict(width=8, max_epochs=20, batch_size=32, lr=1e-3, optimizer="adam"),
         samplers=dict(
             ae=dict(max_epochs=40, hidden_layer_sizes=(256, 128, 64, 32)),
@@ -141,17 +210,15 @@ PROFILES = {
         quality=dict(utility=False, feature_estimator=None),
     ),
     # End-to-end check of the machinery; its numbers mean nothing.
-    "smoke": dict(
+    "smoke": Profile(
+        name="smoke",
         description=(
             "end-to-end check of the machinery only (numbers are meaningless): tiny "
-            "networks, 2 epochs, 2 folds, 1 seed, test split subsampled to at most 300 "
-            "images (stratified)"
+            "networks, 2 epochs, 2 folds, 1 repeat; the MedMNIST table's test split "
+            "subsampled to at most 300 images (stratified)"
         ),
         folds=2,
-        seeds=1,
-        datasets=("breastmnist",),
-        n_per_class="paper",
-        scenario="balanced",
+        repeats=1,
         add_per_class=150,
         test_max=300,
         classifier=dict(width=2, max_epochs=2, batch_size=128, lr=1e-3, optimizer="adam"),
@@ -180,50 +247,64 @@ PROFILES = {
     ),
 }
 
-#: What runs without any flag: the quick profile on BreastMNIST (439 s measured on a 2-core
-#: AMD EPYC with the default two workers; 989 s with one worker before that default).
+#: What runs without any flag: the quick profile (on BreastMNIST for the table: 439 s
+#: measured on a 2-core AMD EPYC with the default two workers; 989 s with one worker).
 DEFAULT_PROFILE = "quick"
 
 
 def get_profile(name, **overrides):
-    """A deep copy of a profile's settings, with top-level overrides applied.
+    """A named profile, with settings replaced.
 
     Parameters
     ----------
-    name : {'paper', 'quick', 'smoke'}
-        Profile name.
+    name : str or Profile
+        ``'paper'``, ``'quick'`` or ``'smoke'`` (:data:`PROFILES`), or a profile.
     **overrides
-        Top-level settings to replace (``folds=3``, ``seeds=2``,
-        ``scenario='long-tail'``, ...); ``None`` values
-        are ignored.
+        Fields of :class:`Profile` to replace (``folds=3``, ``repeats=2``,
+        ``scenario='long-tail'``, ``classifier={...}``, ...); ``None`` values are
+        ignored. A nested setting is replaced whole: to change one sampler's epochs,
+        pass ``samplers={**profile.samplers, 'cvae': {...}}``.
 
     Returns
     -------
-    settings : dict
-        The profile's settings, with ``'profile'`` set to ``name``.
+    profile : Profile
 
     Examples
     --------
     >>> from skgenaug.benchmark import get_profile
-    >>> settings = get_profile("quick", folds=3)
-    >>> settings["profile"], settings["folds"]
+    >>> profile = get_profile("quick", folds=3)
+    >>> profile.name, profile.folds
     ('quick', 3)
     """
-    if name not in PROFILES:
+    from ._scenarios import SCENARIOS
+
+    if isinstance(name, Profile):
+        profile = name
+    elif name in PROFILES:
+        profile = PROFILES[name]
+    else:
         raise ValueError(f"Unknown profile {name!r}; choose one of {sorted(PROFILES)}.")
-    settings = copy.deepcopy(PROFILES[name])
-    settings["profile"] = name
-    for key, value in overrides.items():
-        if value is None:
-            continue
-        if key not in settings:
-            raise ValueError(f"Unknown setting {key!r}; known: {sorted(settings)}.")
-        settings[key] = value
-    if settings["scenario"] not in SCENARIOS:
+    fields = {f.name for f in dataclasses.fields(Profile)}
+    unknown = sorted(set(overrides) - fields)
+    if unknown:
+        raise ValueError(f"Unknown setting(s) {unknown}; known: {sorted(fields)}.")
+    profile = dataclasses.replace(
+        profile, **{k: v for k, v in overrides.items() if v is not None}
+    )
+    if profile.scenario not in SCENARIOS:
         raise ValueError(
-            f"Unknown scenario {settings['scenario']!r}; choose one of {SCENARIOS}."
+            f"Unknown scenario {profile.scenario!r}; choose one of {tuple(SCENARIOS)}."
         )
-    return settings
+    for name in ("folds", "repeats"):
+        value = getattr(profile, name)
+        minimum = 2 if name == "folds" else 1
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise ValueError(f"{name} must be an int of at least {minimum}; got {value!r}.")
+    if not 0 < profile.validation_fraction < 1:
+        raise ValueError(
+            f"validation_fraction must be in (0, 1); got {profile.validation_fraction!r}."
+        )
+    return profile
 
 
 def parse_methods(text):
@@ -232,9 +313,8 @@ def parse_methods(text):
     Parameters
     ----------
     text : str or sequence of str
-        Comma-separated names among :data:`METHODS` (None, AE, cVAE, cGAN, AE-conv,
-        cVAE-conv, cGAN-conv, WGAN-GP, ACGAN, Geometric, ROS, SMOTE), or ``'all'`` for
-        every method.
+        Comma-separated names of the method registry (None, AE, cVAE, cGAN, AE-conv,
+        cVAE-conv, cGAN-conv, WGAN-GP, ACGAN, Geometric, ROS, SMOTE), or ``'all'``.
 
     Returns
     -------
@@ -245,7 +325,7 @@ def parse_methods(text):
     names = [n.strip().lower() for n in names if n.strip()]
     if names == ["all"]:
         return list(METHODS)
-    unknown = sorted(set(names) - set(METHODS))
+    unknown = [n for n in names if n not in METHODS]
     if unknown or not names:
         raise ValueError(
             f"Unknown method(s) {unknown}; choose among "
@@ -274,50 +354,65 @@ def parse_selections(text):
     return [s for s in SELECTIONS if s in names]
 
 
-def cell_settings(settings, method):
+def cell_settings(profile, method, *, sampler=None, data=None, extra=None):
     """The settings one cell of ``method`` depends on (what its hash covers).
 
-    The number of seeds, the data set list and the device are left out: they choose
+    The number of repeats, the data set list and the device are left out: they choose
     *which* cells run, not what a cell computes.
 
     Parameters
     ----------
-    settings : dict
-        Profile settings from :func:`get_profile`.
+    profile : Profile
+        The profile.
     method : str
         Method name.
+    sampler : dict or None, default=None
+        Description of the method's sampler; ``None``: the profile's parameters of a
+        registered method (nothing for ``'none'``).
+    data : dict or None, default=None
+        What identifies the data: the MedMNIST subset rule (``n_per_class``,
+        ``test_max``), or a user data set's fingerprint. ``None``: the profile's
+        MedMNIST subset rule.
+    extra : dict or None, default=None
+        Further settings the cell depends on (a sampling strategy given by the user).
 
     Returns
     -------
     relevant : dict
     """
-    relevant = {
-        key: settings[key]
-        for key in ("folds", "n_per_class", "add_per_class", "test_max", "classifier")
-    }
-    relevant["sampler"] = settings["samplers"].get(method) if method != "none" else None
-    if method != "none" and settings.get("quality") is not None:
-        relevant["quality"] = settings["quality"]  # only sampler cells compute it
-    if settings.get("scenario", "balanced") != "balanced":
-        # Left out for the paper's scenario, so its cells keep their hashes.
-        relevant["scenario"] = settings["scenario"]
-        relevant["long_tail_ratio"] = LONG_TAIL_RATIO
-        relevant["long_tail_order"] = LONG_TAIL_ORDER
+    from ._scenarios import SCENARIOS
+
+    relevant = dict(folds=profile.folds, add_per_class=profile.add_per_class,
+                    classifier=profile.classifier)
+    if sampler is None and method != "none":
+        sampler = profile.samplers.get(method)
+    relevant["sampler"] = sampler
+    if method != "none" and profile.quality is not None:
+        relevant["quality"] = profile.quality  # only sampler cells compute it
+    # Nothing for the paper's scenario, so its cells keep their hashes.
+    relevant.update(SCENARIOS[profile.scenario].hashed)
+    relevant.update(
+        dict(n_per_class=profile.n_per_class, test_max=profile.test_max)
+        if data is None else data
+    )
+    relevant.update(extra or {})
     relevant["method"] = method
     relevant["skgenaug"] = __version__
     relevant["protocol"] = PROTOCOL_VERSION
     return relevant
 
 
-def config_hash(settings, method):
+def config_hash(profile, method, **describe):
     """Stable 16-hex-digit hash of the settings a cell of ``method`` depends on.
 
     Parameters
     ----------
-    settings : dict
-        Profile settings.
+    profile : Profile
+        The profile.
     method : str
         Method name.
+    **describe
+        ``sampler``, ``data`` and ``extra`` of :func:`cell_settings`.
 
     Returns
     -------
@@ -327,11 +422,12 @@ def config_hash(settings, method):
     Examples
     --------
     >>> from skgenaug.benchmark import config_hash, get_profile
-    >>> settings = get_profile("smoke")
-    >>> len(config_hash(settings, "cvae"))
+    >>> profile = get_profile("smoke")
+    >>> len(config_hash(profile, "cvae"))
     16
-    >>> config_hash(settings, "cvae") == config_hash(get_profile("smoke"), "cvae")
+    >>> config_hash(profile, "cvae") == config_hash(get_profile("smoke"), "cvae")
     True
     """
-    text = json.dumps(cell_settings(settings, method), sort_keys=True, default=list)
+    text = json.dumps(cell_settings(profile, method, **describe), sort_keys=True,
+                      default=list)
     return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -1,12 +1,11 @@
-"""Tables, paired comparisons, figures and files of a benchmark run."""
-
-import json
+"""Tables, paired comparisons and the Markdown report of an evaluation."""
 
 import numpy as np
 import pandas as pd
 
+from .._methods import display_name
 from ..metrics import quality_markdown, summarize_quality
-from ._config import METHOD_NAMES, SELECTION_NAMES
+from ._config import SELECTION_NAMES
 from ._paper import PAPER_CITATION, paper_value
 from ._stats import paired_comparison
 
@@ -22,7 +21,7 @@ PAIRED = ("auc", "acc", "balanced_acc")
 CONTROL = "ros"
 
 
-def summarize(cells):
+def summarize(cells, paper=True):
     """Mean and standard deviation of each metric per selection, data set and method.
 
     Parameters
@@ -30,13 +29,15 @@ def summarize(cells):
     cells : pandas.DataFrame
         One row per finished cell (``selection, dataset, method, seed, fold`` and the
         metric columns).
+    paper : bool, default=True
+        Add the reference paper's values (MedMNIST).
 
     Returns
     -------
     summary : pandas.DataFrame
         One row per (selection, dataset, method): ``n``, ``<metric>_mean``,
-        ``<metric>_std`` (ddof 1), ``paper_<metric>`` and ``diff_paper_<metric>`` for
-        AUC and ACC.
+        ``<metric>_std`` (ddof 1), and with ``paper`` ``paper_<metric>`` and
+        ``diff_paper_<metric>`` for AUC and ACC.
     """
     rows = []
     for (sel, ds, method), group in cells.groupby(
@@ -47,12 +48,21 @@ def summarize(cells):
             values = group[metric].astype(float)
             row[f"{metric}_mean"] = values.mean()
             row[f"{metric}_std"] = values.std(ddof=1) if len(values) > 1 else np.nan
-        for metric in COMPARED:
-            paper = paper_value(ds, method, metric)
-            row[f"paper_{metric}"] = np.nan if paper is None else paper
+        for metric in COMPARED if paper else ():
+            value = paper_value(ds, method, metric)
+            row[f"paper_{metric}"] = np.nan if value is None else value
             row[f"diff_paper_{metric}"] = row[f"{metric}_mean"] - row[f"paper_{metric}"]
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _heldout_ratio(cells):
+    """``n_test / n_train`` of the Nadeau-Bengio correction: held-out fold over
+    training part (cells stored before ``heldout_ratio`` existed: ``n_val / n_train``,
+    the same thing for the MedMNIST table)."""
+    if "heldout_ratio" in cells.columns and cells["heldout_ratio"].notna().all():
+        return float(cells["heldout_ratio"].mean())
+    return float((cells.n_val / cells.n_train).mean())
 
 
 def compare(cells, reference="none", methods=None):
@@ -80,7 +90,7 @@ def compare(cells, reference="none", methods=None):
         base = group[group.method == reference]
         if base.empty:
             continue
-        ratio = float((base.n_val / base.n_train).mean())
+        ratio = _heldout_ratio(base)
         for method in group.method.unique():
             if method == reference or (methods is not None and method not in methods):
                 continue
@@ -93,13 +103,13 @@ def compare(cells, reference="none", methods=None):
     return pd.DataFrame(rows)
 
 
-def compare_with_control(cells):
+def compare_with_control(cells, baseline="none"):
     """Paired differences of the image-making methods against :data:`CONTROL` (ROS).
 
-    Empty when the run has no ROS cells.
+    Empty when the run has no ROS cells, or when ROS is the baseline itself.
     """
-    makers = [m for m in cells.method.unique() if m not in ("none", CONTROL)]
-    if CONTROL not in set(cells.method) or not makers:
+    makers = [m for m in cells.method.unique() if m not in (baseline, "none", CONTROL)]
+    if CONTROL not in set(cells.method) or baseline == CONTROL or not makers:
         return pd.DataFrame()
     return compare(cells, reference=CONTROL, methods=makers)
 
@@ -123,23 +133,25 @@ def _p(value):
 
 
 def _scores_table(summary):
-    head = ("| data set | method | n | AUC | paper AUC | Δ paper | ACC | paper ACC | "
-            "Δ paper | BACC |")
-    lines = [head, "|" + " --- |" * 10]
+    paper = "paper_auc" in summary.columns
+    head = ["data set", "method", "n", "AUC"] + (["paper AUC", "Δ paper"] if paper else [])
+    head += ["ACC"] + (["paper ACC", "Δ paper"] if paper else []) + ["BACC"]
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for r in summary.itertuples():
-        lines.append(
-            f"| {r.dataset} | {METHOD_NAMES[r.method]} | {r.n} | "
-            f"{_pm(r.auc_mean, r.auc_std)} | {_num(r.paper_auc)} | "
-            f"{_num(r.diff_paper_auc, True)} | {_pm(r.acc_mean, r.acc_std)} | "
-            f"{_num(r.paper_acc)} | {_num(r.diff_paper_acc, True)} | "
-            f"{_pm(r.balanced_acc_mean, r.balanced_acc_std)} |"
-        )
+        cells = [r.dataset, display_name(r.method), str(r.n), _pm(r.auc_mean, r.auc_std)]
+        if paper:
+            cells += [_num(r.paper_auc), _num(r.diff_paper_auc, True)]
+        cells.append(_pm(r.acc_mean, r.acc_std))
+        if paper:
+            cells += [_num(r.paper_acc), _num(r.diff_paper_acc, True)]
+        cells.append(_pm(r.balanced_acc_mean, r.balanced_acc_std))
+        lines.append("| " + " | ".join(cells) + " |")
     return lines
 
 
 def _comparison_table(comparisons, reference="none"):
     lines = [
-        f"| data set | method | metric | n | Δ vs {METHOD_NAMES[reference]} | "
+        f"| data set | method | metric | n | Δ vs {display_name(reference)} | "
         "95% CI (corrected) | "
         "p (corrected) | p (ttest_rel) | p (Wilcoxon) | verdict |",
         "|" + " --- |" * 10,
@@ -147,7 +159,7 @@ def _comparison_table(comparisons, reference="none"):
     for r in comparisons.itertuples():
         mark = "**" if r.verdict in ("helps", "hurts") else ""
         lines.append(
-            f"| {r.dataset} | {METHOD_NAMES[r.method]} | {METRICS[r.metric]} | {r.n} | "
+            f"| {r.dataset} | {display_name(r.method)} | {METRICS[r.metric]} | {r.n} | "
             f"{mark}{_num(r.mean_diff, True)}{mark} | "
             f"[{_num(r.ci_low, True)}, {_num(r.ci_high, True)}] | {_p(r.p_corrected)} | "
             f"{_p(r.p_ttest_rel)} | {_p(r.p_wilcoxon)} | {mark}{r.verdict}{mark} |"
@@ -167,7 +179,7 @@ def _verdict_lines(comparisons, reference="none"):
                 for r in group.itertuples()
             )
             parts.append(f"{ds}: {said}")
-        lines.append(f"- **{METHOD_NAMES[method]}** vs {METHOD_NAMES[reference]} — "
+        lines.append(f"- **{display_name(method)}** vs {display_name(reference)} — "
                      + "; ".join(parts) + ".")
     return lines
 
@@ -185,27 +197,8 @@ def _comparison_section(comparisons, selection, reference, title, verdict_title,
             + ["", f"### {verdict_title}", ""] + _verdict_lines(part, reference))
 
 
-def markdown(summary, comparisons, run_info, control=None):
-    """The results as a Markdown document.
-
-    Parameters
-    ----------
-    summary : pandas.DataFrame
-        From :func:`summarize`.
-    comparisons : pandas.DataFrame
-        From :func:`compare`.
-    control : pandas.DataFrame or None, default=None
-        From :func:`compare_with_control`; shown after the comparison with None.
-    run_info : dict
-        ``profile``, ``description``, ``folds``, ``seeds``, ``test_max``, ``device``,
-        ``wall_s`` and ``command`` of the run.
-
-    Returns
-    -------
-    text : str
-    """
-    info = run_info
-    lines = [
+def _medmnist_header(info):
+    return [
         f"# Generative augmentation on MedMNIST — profile `{info['profile']}`",
         "",
         f"Profile: {info['description']}.",
@@ -226,6 +219,66 @@ def markdown(summary, comparisons, run_info, control=None):
            else f" (**subsampled to at most {info['test_max']} images where larger, "
                 "stratified: not comparable with the paper**)")
         + ". Mean ± std over folds x seeds.",
+    ]
+
+
+def _user_header(info):
+    data = info["data"]
+    counts = ", ".join(f"{name}: {n}" for name, n in data["class_counts"].items())
+    strategy = info.get("sampling_strategy") or (
+        "balances the classes (sampling_strategy='auto')"
+        if info.get("scenario") == "long-tail"
+        else f"adds {info['add_per_class']} images per class")
+    if data["test_set"]:
+        split = (f"the held-out fold (real images) selects the classifier's epoch, and "
+                 f"the separate test set ({data['n_test']} images) scores it")
+    else:
+        split = (f"the held-out fold is the test set; a stratified "
+                 f"{data['validation_fraction']:.0%} of each training part (real images, "
+                 "never the test fold, never seen by the sampler) selects the "
+                 "classifier's epoch")
+    return [
+        f"# Augmentation evaluation: `{data['name']}` — profile `{info['profile']}`",
+        "",
+        f"Data: {data['n_images']} labelled images of shape "
+        f"{'x'.join(map(str, data['image_shape']))} ({counts})"
+        + (f", from `{data['source']}`" if data.get("source") else "") + ".",
+        f"Profile: {info['description']}.",
+        f"Protocol: {info['cv']} x {len(info['seeds'])} repeat(s) (seeds "
+        f"{list(info['seeds'])}); per fold the sampler is fitted on the training part "
+        f"only and {strategy}; {split}. Every method sees the same folds and the same "
+        "model seeds. Mean ± std over folds x repeats.",
+    ]
+
+
+def markdown(summary, comparisons, run_info, control=None, quality=None):
+    """The results as a Markdown document.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        From :func:`summarize`.
+    comparisons : pandas.DataFrame
+        From :func:`compare` (against the run's baseline, ``run_info['baseline']``,
+        default ``'none'``).
+    run_info : dict
+        ``profile``, ``description``, ``folds``, ``seeds``, ``device``, ``wall_s``,
+        ``n_run``, ``n_reused``, ``cell_s`` and ``command`` of the run; ``kind``
+        (``'medmnist'``, the default, or ``'user'``) and what its header needs.
+    control : pandas.DataFrame or None, default=None
+        From :func:`compare_with_control`; shown after the comparison with the baseline.
+    quality : pandas.DataFrame or None, default=None
+        From :func:`~skgenaug.metrics.summarize_quality`; a section of its own.
+
+    Returns
+    -------
+    text : str
+    """
+    info = run_info
+    medmnist = info.get("kind", "medmnist") == "medmnist"
+    baseline = info.get("baseline", "none")
+    lines = _medmnist_header(info) if medmnist else _user_header(info)
+    lines += [
         f"Device: {info['device']}. Wall time of this invocation: {info['wall_s']:.0f} s "
         f"({info['n_run']} cells run, {info['n_reused']} reused from the store; the "
         f"cells' own times sum to {info['cell_s']:.0f} s)"
@@ -234,27 +287,34 @@ def markdown(summary, comparisons, run_info, control=None):
            if info.get("earlier_cells") else "")
         + f". Command: `{info['command']}`",
         "",
-        f"Paper values: {PAPER_CITATION}",
-        "",
     ]
+    if medmnist:
+        lines += [f"Paper values: {PAPER_CITATION}", ""]
     for sel in summary.selection.unique():
         lines += [f"## Selection: {SELECTION_NAMES[sel]}", ""]
-        if sel == "val":
+        if sel == "val" and medmnist:
             lines += [
                 "The epoch is chosen by accuracy on the held-out fold (real images only). "
                 "The paper's numbers select on the test split: they are expected to be "
                 "higher than these.",
                 "",
             ]
-        else:
+        elif sel != "val":
             lines += [
                 "**Optimistic**: the epoch is chosen by accuracy on the test split itself, "
                 "as the paper did. Use only to compare with the paper.",
                 "",
             ]
         lines += ["### Test scores", ""] + _scores_table(summary[summary.selection == sel])
+        idle = [display_name(m) for m in info.get("idle_methods", ())]
+        if idle:
+            lines += ["", f"**Note**: {', '.join(idle)} added no images in any cell (its "
+                          "sampling_strategy asks for none on these classes): its scores "
+                          "are those of training without augmentation."]
+        name = display_name(baseline)
         lines += _comparison_section(
-            comparisons, sel, "none", "Paired difference vs None (by seed and fold)",
+            comparisons, sel, baseline,
+            f"Paired difference vs {name} (by seed and fold)",
             "Verdicts (corrected interval)",
             "95% interval and p-value: Nadeau–Bengio corrected resampled t-test "
             "(variance x (1/n + n_held_out/n_train), because folds share training "
@@ -262,198 +322,39 @@ def markdown(summary, comparisons, run_info, control=None):
             "and the Wilcoxon signed-rank test (n >= 6 only) are shown for "
             "reference. Bold: the corrected interval excludes 0.",
         )
-        control_name = METHOD_NAMES[CONTROL]
+        control_name = display_name(CONTROL)
         lines += _comparison_section(
             control, sel, CONTROL, f"Paired difference vs {control_name} (the control)",
             f"Verdicts vs {control_name} (corrected interval)",
             "Random over-sampling adds as many images as each sampler, so the "
             "classifier gets as many optimizer steps and the same class balance, "
-            "but every added image is a copy. A method that beats None but not ROS "
-            "has not shown that its images add anything beyond that. Same tests as "
-            "above.",
+            "but every added image is a copy. A method that beats the baseline but "
+            "not ROS has not shown that its images add anything beyond that. Same "
+            "tests as above.",
         )
         lines.append("")
-    return "\n".join(lines)
-
-
-def plot_scores(summary, path):
-    """Bar chart of AUC and ACC per data set and method, with the paper's values.
-
-    Parameters
-    ----------
-    summary : pandas.DataFrame
-        From :func:`summarize`.
-    path : str or path-like
-        PNG file to write.
-    """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    selections = list(summary.selection.unique())
-    datasets = list(summary.dataset.unique())
-    methods = [m for m in METHOD_NAMES if m in set(summary.method)]
-    fig, axes = plt.subplots(len(selections), 2, squeeze=False,
-                             figsize=(4 + 1.6 * len(datasets), 3.2 * len(selections)))
-    colors = method_colors(methods)
-    width = 0.8 / len(methods)
-    x = np.arange(len(datasets))
-    for row, sel in enumerate(selections):
-        part = summary[summary.selection == sel].set_index(["dataset", "method"])
-        for col, metric in enumerate(COMPARED):
-            ax = axes[row, col]
-            for i, method in enumerate(methods):
-                def get(column, method=method, part=part):
-                    return [part[column].get((d, method), np.nan) for d in datasets]
-
-                pos = x - 0.4 + (i + 0.5) * width
-                ax.bar(pos, get(f"{metric}_mean"), width, yerr=get(f"{metric}_std"),
-                       label=METHOD_NAMES[method], capsize=2, color=colors[method])
-                ax.plot(pos, get(f"paper_{metric}"), "k_", markersize=10,
-                        label="paper" if i == 0 else None)
-            ax.set_xticks(x, [d.replace("mnist", "") for d in datasets])
-            low = np.nanmin(part[f"{metric}_mean"] - part[f"{metric}_std"].fillna(0))
-            ax.set_ylim(min(0.4, np.floor(10 * low) / 10), 1.0)
-            ax.set_ylabel(METRICS[metric])
-            ax.set_title(f"{METRICS[metric]} — {sel}" + (" (optimistic)"
-                                                         if sel == "test-best" else ""),
-                         fontsize=9)
-            ax.grid(axis="y", alpha=0.3)
-    # Outside the axes: with a dozen methods a legend inside hides bars.
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5),
-               fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=80, bbox_inches="tight")
-    plt.close(fig)
-
-
-def method_colors(methods):
-    """One distinct color per method (matplotlib's default cycle has only ten).
-
-    Parameters
-    ----------
-    methods : sequence of str
-        Method names, in table order.
-
-    Returns
-    -------
-    colors : dict
-        ``{method: RGBA tuple}``.
-    """
-    import matplotlib
-
-    palette = matplotlib.colormaps["tab20"].colors
-    # Even entries of tab20 first (the saturated ones), then the light ones; a method
-    # keeps its color whichever methods a run has.
-    ranked = palette[0::2] + palette[1::2]
-    position = {m: i for i, m in enumerate(METHOD_NAMES)}
-    return {m: ranked[position[m] % len(ranked)] for m in methods}
-
-
-def _mosaic(images, labels, gap=4):
-    """Rows = classes; images side by side; gray or RGB uint8."""
-    rows = []
-    for label in np.unique(labels):
-        row = images[labels == label]
-        pad = [(0, 0), (0, gap)] + [(0, 0)] * (row.ndim - 3)
-        rows.append(np.concatenate([np.pad(im, pad[:im.ndim]) for im in row], axis=1))
-    width = max(r.shape[1] for r in rows)
-    rows = [np.pad(r, [(0, gap), (0, width - r.shape[1])] + [(0, 0)] * (r.ndim - 2))
-            for r in rows]
-    return np.concatenate(rows, axis=0)
-
-
-def plot_samples(preview, title, path):
-    """Real (left) and generated (right) training images per class, one row per class.
-
-    Parameters
-    ----------
-    preview : dict
-        ``real``, ``generated`` (uint8 images) and ``y`` (their classes).
-    title : str
-        Figure title.
-    path : str or path-like
-        PNG file to write.
-    """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    real = _mosaic(preview["real"], preview["y"])
-    fake = _mosaic(preview["generated"], preview["y"])
-    classes = np.unique(preview["y"])
-    row_height = real.shape[0] / len(classes)
-    size = (1 + real.shape[1] / 40, 0.8 + real.shape[0] / 60)
-    fig, axes = plt.subplots(1, 2, figsize=size)
-    for ax, mosaic, name in ((axes[0], real, "real"), (axes[1], fake, "generated")):
-        ax.imshow(mosaic, cmap="gray" if mosaic.ndim == 2 else None, vmin=0, vmax=255)
-        ax.set_title(name, fontsize=8)
-        ax.set_xticks([])
-        ax.set_yticks((np.arange(len(classes)) + 0.45) * row_height,
-                      [f"class {c}" for c in classes], fontsize=7)
-    fig.suptitle(title, fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=80)
-    plt.close(fig)
-
-
-def write_outputs(out, cells, run_info, config, previews):
-    """Write results.md, cells.csv, config.json, scores.png, sample grids, quality.csv.
-
-    quality.csv (also config.json's ``quality`` and a second table of results.md) is
-    written when the cells carry :func:`~skgenaug.metrics.quality_report` results.
-
-    Parameters
-    ----------
-    out : pathlib.Path
-        Results folder.
-    cells : pandas.DataFrame
-        One row per cell of the run.
-    run_info : dict
-        See :func:`markdown`.
-    config : dict
-        Written to config.json.
-    previews : dict
-        ``{(dataset, method): preview}`` for the sample grids.
-
-    Returns
-    -------
-    text : str
-        The Markdown of results.md.
-    """
-    summary, comparisons = summarize(cells), compare(cells)
-    control = compare_with_control(cells)
-    text = markdown(summary, comparisons, run_info, control)
-    if "quality" in cells.columns:
-        quality = summarize_quality(cells)
-        config = dict(config, quality=quality.to_dict("records"))
-        if len(quality):
-            quality.to_csv(out / "quality.csv", index=False)
-            shown = quality.assign(method=quality.method.map(METHOD_NAMES))
-            text += (
-                "\n\n## Generated-image quality\n\n"
-                "Each sampler (fitted on a fold's training part) against its training "
-                "images, in the embedding of a small ResNet trained on them: Fréchet "
-                "distance (FD; 'FD real' is the held-out real fold's, the reference), "
-                "precision / recall / density / coverage (k = 5), the share of "
-                "near-copies of training images, and, where computed, train-synthetic-"
-                "test-real (TSTR), train-real-test-synthetic (TRTS) and real-only "
-                "(TRTR) accuracies on the held-out fold. Mean ± std over folds x seeds "
-                "(shared by both selection rules).\n\n"
-                + quality_markdown(shown)
-            )
-        cells = cells.drop(columns="quality")
-    (out / "results.md").write_text(text + "\n")
-    cells.to_csv(out / "cells.csv", index=False)
-    summary.to_csv(out / "summary.csv", index=False)
-    pd.concat([comparisons, control]).to_csv(out / "comparisons.csv", index=False)
-    (out / "config.json").write_text(json.dumps(config, indent=2, default=str) + "\n")
-    plot_scores(summary, out / "scores.png")
-    for (ds, method), preview in previews.items():
-        title = (f"{ds}, {METHOD_NAMES[method]}: real training images (left) and "
-                 "generated ones (right), fold 0 of seed 0")
-        plot_samples(preview, title, out / f"samples_{ds}_{method}.png")
+    text = "\n".join(lines)
+    if quality is not None and len(quality):
+        shown = quality.assign(method=quality.method.map(display_name))
+        text += (
+            "\n\n## Generated-image quality\n\n"
+            "Each sampler (fitted on a fold's training part) against its training "
+            "images, in the embedding of a small ResNet trained on them: Fréchet "
+            "distance (FD; 'FD real' is the real validation images', the reference), "
+            "precision / recall / density / coverage (k = 5), the share of "
+            "near-copies of training images, and, where computed, train-synthetic-"
+            "test-real (TSTR), train-real-test-synthetic (TRTS) and real-only "
+            "(TRTR) accuracies on the validation images. Mean ± std over folds x "
+            + ("seeds (shared by both selection rules).\n\n" if medmnist
+               else "repeats.\n\n")
+            + quality_markdown(shown)
+        )
     return text
+
+
+def summarize_cell_quality(cells):
+    """Quality reports of the cells summarised per data set and method (empty when
+    there are none)."""
+    if "quality" not in cells.columns or not cells["quality"].notna().any():
+        return pd.DataFrame()
+    return summarize_quality(cells)

@@ -1,11 +1,19 @@
-"""Running a benchmark: data check, cells through joblib, storage, outputs."""
+"""Running cells: the one engine of the evaluation and the MedMNIST table.
+
+Cells run through joblib (loky processes, threads or Dask), costliest first, each stored
+in the results folder's SQLite store the moment it finishes, so that a run resumes
+where it stopped; the folds' feature ResNets of the quality reports are fitted once per
+run and shared through the results folder.
+"""
 
 import contextlib
 import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -13,104 +21,45 @@ import joblib
 import pandas as pd
 
 from .. import __version__
+from .._methods import display_name
 from .._torch_utils import resolve_device
-from ..datasets import DATA_DIR_ENV, PAPER_DATASETS, _resolve_flag, load_medmnist
 from . import _cells
-from ._config import METHOD_NAMES
-from ._report import write_outputs
+from ._result import AugmentationEvaluation
 from ._store import ResultStore
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
-
-class MissingDataError(FileNotFoundError):
-    """One or more data sets of a run have no file; the message names each path.
-
-    Raised by :func:`run_benchmark` before any cell runs.
-
-    Examples
-    --------
-    >>> from skgenaug.benchmark import MissingDataError
-    >>> issubclass(MissingDataError, FileNotFoundError)
-    True
-    """
-
-
-def resolve_root(root=None):
-    """The MedMNIST data folder: ``root``, else ``$SKGENAUG_DATA_DIR``, else the
-    ``shared/medmnist`` folder beside the repository if it exists, else ``None``
-    (medmnist's default root).
+@dataclass(frozen=True)
+class Plan:
+    """What a run's cells need besides their identity (sent to every worker).
 
     Parameters
     ----------
-    root : str, path-like or None
-        Explicit folder.
-
-    Returns
-    -------
-    root : str or None
+    profile : Profile
+        The profile.
+    data : dict
+        ``{data set name: MedMNISTData or ArrayData}``.
+    specs : dict
+        ``{method name: MethodSpec}``, in table order.
+    sampling_strategy : object or None, default=None
+        The samplers' strategy; ``None``: the scenario's.
+    first_seed : int, default=0
+        Seed of the first repeat (its fold 0 keeps sample previews).
     """
-    if root:
-        return str(root)
-    if os.environ.get(DATA_DIR_ENV):
-        return os.environ[DATA_DIR_ENV]
-    shared = REPO_ROOT.parent / "shared" / "medmnist"
-    return str(shared) if shared.is_dir() else None
+
+    profile: object
+    data: dict
+    specs: dict
+    sampling_strategy: object = None
+    first_seed: int = 0
 
 
-def resolve_datasets(names):
-    """MedMNIST flags from names (``'all'`` = the paper's eight data sets).
-
-    Parameters
-    ----------
-    names : str or sequence of str
-        Comma list or sequence of names such as ``'breast'`` or ``'DermaMNIST'``.
-
-    Returns
-    -------
-    flags : list of str
-    """
-    names = names.split(",") if isinstance(names, str) else list(names)
-    names = [n.strip() for n in names if n.strip()]
-    if [n.lower() for n in names] == ["all"]:
-        return list(PAPER_DATASETS)
-    flags = []
-    for name in names:
-        flag = _resolve_flag(name)
-        if flag not in flags:
-            flags.append(flag)
-    return flags
-
-
-def check_data(datasets, root):
-    """Look for every data set's file before anything runs.
-
-    Parameters
-    ----------
-    datasets : list of str
-        MedMNIST flags.
-    root : str or None
-        Data folder.
-
-    Returns
-    -------
-    missing : dict
-        ``{flag: message}`` for each absent file (``load_medmnist``'s message: the
-        expected path and where to get the file).
-    """
-    missing = {}
-    for flag in datasets:
-        try:
-            load_medmnist(flag, "test", root=root)
-        except FileNotFoundError as exc:
-            missing[flag] = str(exc)
-    return missing
-
-
-def _run_one(cell, settings, root, device, threads, cache_dir):
+def _run_one(cell, plan, device, threads, cache_dir):
     # Looked up at call time so that tests can replace _cells.run_cell.
-    return cell, _cells.run_cell(cell, settings, root=root, device=device, threads=threads,
-                                 cache_dir=cache_dir)
+    return cell, _cells.run_cell(
+        cell, plan.profile, plan.data[cell.dataset], plan.specs[cell.method],
+        sampling_strategy=plan.sampling_strategy, device=device, threads=threads,
+        cache_dir=cache_dir, preview=cell.fold == 0 and cell.seed == plan.first_seed,
+    )
 
 
 @contextlib.contextmanager
@@ -144,7 +93,7 @@ def _progress(total, enabled):
     return tqdm(total=total, desc="cells", unit="cell", dynamic_ncols=True)
 
 
-def execute(todo, settings, store, *, root=None, device="cpu", threads=None, n_jobs=1,
+def execute(todo, plan, store, *, cache_dir, device="cpu", threads=None, n_jobs=1,
             backend="loky", scheduler=None, client=None, progress=True):
     """Run cells and store each the moment it finishes.
 
@@ -155,11 +104,13 @@ def execute(todo, settings, store, *, root=None, device="cpu", threads=None, n_j
         :func:`~skgenaug.benchmark._cells.estimated_cost`, the most costly first,
         after the cells that train the folds' feature ResNets
         (:func:`~skgenaug.benchmark._cells.donates_feature_resnet`).
-    settings : dict
-        Profile settings.
+    plan : Plan
+        Profile, data sources and methods of the cells.
     store : ResultStore
         Where finished cells go (written from this process only).
-    root, device, threads
+    cache_dir : path-like
+        Folder of the folds' feature ResNets, shared by the workers.
+    device, threads
         Passed to :func:`~skgenaug.benchmark._cells.run_cell`.
     n_jobs : int, default=1
         Parallel cells.
@@ -179,15 +130,19 @@ def execute(todo, settings, store, *, root=None, device="cpu", threads=None, n_j
     """
     if not todo:
         return 0
-    # Slowest first (longest-processing-time order): the short cells fill the gaps at
-    # the end instead of one long cell running alone while the other workers idle.
-    # Except the cheap 'none' cells that train the folds' feature ResNets on the way:
-    # they go first, so no other cell trains one again.
-    todo = sorted(todo, key=lambda c: (not _cells.donates_feature_resnet(c, settings),
-                                       -_cells.estimated_cost(c, settings, root)))
-    cache_dir = Path(store.path).parent / "feature_models"  # beside cells.sqlite
-    tasks = (joblib.delayed(_run_one)(c, settings, root, device, threads, cache_dir)
-             for c in todo)
+    profile = plan.profile
+
+    def order(cell):
+        # Slowest first (longest-processing-time order): the short cells fill the gaps
+        # at the end instead of one long cell running alone while the other workers
+        # idle. Except the cheap 'none' cells that train the folds' feature ResNets on
+        # the way: they go first, so no other cell trains one again.
+        cost = _cells.estimated_cost(cell, profile, plan.data[cell.dataset],
+                                     plan.specs[cell.method], plan.sampling_strategy)
+        return (not _cells.donates_feature_resnet(cell, profile), -cost)
+
+    todo = sorted(todo, key=order)
+    tasks = (joblib.delayed(_run_one)(c, plan, device, threads, cache_dir) for c in todo)
     n_done = 0
     parallel = _backend(backend, n_jobs, scheduler, client)
     with parallel, _progress(len(todo), progress) as bar:
@@ -195,10 +150,10 @@ def execute(todo, settings, store, *, root=None, device="cpu", threads=None, n_j
         results = joblib.Parallel(n_jobs=n_jobs, batch_size=1,
                                   return_as="generator_unordered")(tasks)
         for cell, result in results:
-            store.put(cell, result, settings["profile"])
+            store.put(cell, result, profile.name)
             n_done += 1
             if bar is not None:
-                bar.set_postfix_str(f"{cell.dataset} {METHOD_NAMES[cell.method]} "
+                bar.set_postfix_str(f"{cell.dataset} {display_name(cell.method)} "
                                     f"f{cell.fold} s{cell.seed}", refresh=False)
                 bar.update()
     return n_done
@@ -206,6 +161,7 @@ def execute(todo, settings, store, *, root=None, device="cpu", threads=None, n_j
 
 def _versions():
     import imblearn
+    import numpy
     import sklearn
     import skorch
     import torch
@@ -213,7 +169,7 @@ def _versions():
     return dict(python=sys.version.split()[0], torch=torch.__version__,
                 skorch=skorch.__version__, sklearn=sklearn.__version__,
                 imblearn=imblearn.__version__, skgenaug=__version__,
-                numpy=__import__("numpy").__version__, joblib=joblib.__version__)
+                numpy=numpy.__version__, joblib=joblib.__version__)
 
 
 def _load_average():
@@ -230,9 +186,12 @@ def _device_name(device):
 
 
 def _git_commit():
+    """The commit of the installed package's source when it sits in a git checkout
+    (an editable install), else ``None``."""
     try:
-        out = subprocess.run(["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"],
-                             capture_output=True, text=True, timeout=10)
+        out = subprocess.run(
+            ["git", "-C", str(Path(__file__).resolve().parent), "rev-parse", "HEAD"],
+            capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None
@@ -310,87 +269,67 @@ def plan_workers(n_jobs=None, threads=None, device="cpu", n_cells=None):
     return n_jobs, threads, reason
 
 
-def run_benchmark(settings, datasets, methods, selections, seeds, out, *, root=None,
-                  device="cpu", threads=None, n_jobs=None, backend="loky", scheduler=None,
-                  client=None, skip_missing=False, progress=True, command=None,
-                  log=print):
-    """Run (or resume) a benchmark and write its outputs.
+def _table_order(frame, plan):
+    """Rows in table order: selections, then data sets and methods as the plan lists
+    them, then seeds and folds."""
+    rank = dict(
+        selection={"val": 0, "test-best": 1},
+        dataset={name: i for i, name in enumerate(plan.data)},
+        method={name: i for i, name in enumerate(plan.specs)},
+    )
+
+    def key(column):
+        order = rank.get(column.name)
+        return column if order is None else column.map(order)
+
+    return frame.sort_values(["selection", "dataset", "method", "seed", "fold"],
+                             key=key).reset_index(drop=True)
+
+
+def run_cells(plan, cells, out, *, device="cpu", threads=None, n_jobs=None,
+              backend="loky", scheduler=None, client=None, progress=True, command=None,
+              log=print, baseline="none", run_info=None, config=None):
+    """Run (or resume) cells and return their evaluation; write it to ``out``.
 
     Parameters
     ----------
-    settings : dict
-        Profile settings (:func:`~skgenaug.benchmark.get_profile`).
-    datasets : list of str
-        MedMNIST flags.
-    methods, selections : list of str
-        Methods (``'none'``, ``'ae'``, ...) and selection rules (``'val'``,
-        ``'test-best'``).
-    seeds : list of int
-        Subset seeds.
-    out : str or path-like
-        Results folder (created); ``cells.sqlite`` there holds finished cells.
-    root : str or None
-        Data folder (see :func:`resolve_root`).
-    device : {'cpu', 'cuda', 'auto'} or str, default='cpu'
-        Torch device of every cell.
-    threads : int or None
-        Torch threads per worker; ``None``: see :func:`plan_workers`.
-    n_jobs : int or None, default=None
-        Cells run in parallel; ``None`` uses every CPU this process may use (see
-        :func:`plan_workers`; the log says what was chosen and why).
-    backend, scheduler, client
-        See :func:`execute`.
-    skip_missing : bool, default=False
-        Drop data sets without a file (with a message) instead of stopping.
-    progress : bool, default=True
-        See :func:`execute`.
+    plan : Plan
+        Profile, data sources and methods.
+    cells : list of Cell
+        Every cell of the run (those already stored in ``out`` are reused).
+    out : str, path-like or None
+        Results folder (created): ``cells.sqlite`` holds finished cells,
+        ``feature_models`` the folds' feature ResNets, and the report is written there.
+        ``None``: a temporary folder, deleted afterwards (nothing to resume).
+    device, threads, n_jobs, backend, scheduler, client, progress
+        See :func:`execute` and :func:`plan_workers`.
     command : str or None
         The command line, for the records.
     log : callable, default=print
         Where messages go.
+    baseline : str, default='none'
+        The method the others are compared with.
+    run_info, config : dict or None
+        Extra entries of the report's run information and of ``config.json``.
 
     Returns
     -------
-    result : dict
-        ``cells`` (DataFrame), ``markdown`` (str), ``n_run``, ``n_reused``, ``out``.
-
-    Raises
-    ------
-    MissingDataError
-        If a data set has no file and ``skip_missing`` is false; raised before any
-        cell runs.
-
-    Examples
-    --------
-    A run stops before any cell when a data set has no file:
-
-    >>> import tempfile
-    >>> from skgenaug.benchmark import MissingDataError, get_profile, run_benchmark
-    >>> folder = tempfile.mkdtemp()
-    >>> try:
-    ...     run_benchmark(get_profile("smoke"), ["pneumoniamnist"], ["none"], ["val"],
-    ...                   [0], out=folder, root=folder, log=lambda message: None)
-    ... except MissingDataError:
-    ...     print("missing")
-    missing
+    evaluation : AugmentationEvaluation
     """
+    if not cells:
+        raise ValueError("No cells to run: no data set or no method left.")
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
     load_start = _load_average()
-    missing = check_data(datasets, root)
-    if missing:
-        text = "\n\n".join(missing.values())
-        if not skip_missing:
-            raise MissingDataError(
-                f"{len(missing)} data set(s) missing ({', '.join(missing)}); nothing was "
-                f"run. Pass --skip-missing to run the others.\n\n{text}"
-            )
-        log(f"Skipping missing data set(s) {', '.join(missing)}:\n{text}\n")
-        datasets = [d for d in datasets if d not in missing]
     device = resolve_device(device)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    cells = _cells.make_cells(settings, datasets, methods, selections, seeds)
-    with ResultStore(out / "cells.sqlite") as store:
+    profile = plan.profile
+    with contextlib.ExitStack() as stack:
+        if out is None:
+            folder = Path(stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="skgenaug-evaluation-")))
+        else:
+            folder = Path(out)
+            folder.mkdir(parents=True, exist_ok=True)
+        store = stack.enter_context(ResultStore(folder / "cells.sqlite"))
         done = store.finished_keys()
         todo = [c for c in cells if c.key not in done]
         n_jobs, threads, reason = plan_workers(n_jobs, threads, device,
@@ -400,8 +339,9 @@ def run_benchmark(settings, datasets, methods, selections, seeds, out, *, root=N
             log("Note: with the threading backend, cells running at the same time share "
                 "torch's global random generator and thread count: results are not "
                 "reproducible. Use loky (processes) for reproducible numbers.")
+        where = folder / "cells.sqlite" if out is not None else "a temporary store"
         log(f"{len(cells)} cells: {len(cells) - len(todo)} already stored in "
-            f"{out / 'cells.sqlite'}, {len(todo)} to run (n_jobs={n_jobs}, "
+            f"{where}, {len(todo)} to run (n_jobs={n_jobs}, "
             f"backend={backend}, device={device}, torch threads per worker={threads}).")
 
         def record_run(wall_s, cells_run, **extra):
@@ -414,62 +354,52 @@ def run_benchmark(settings, datasets, methods, selections, seeds, out, *, root=N
             ))
 
         try:
-            n_run = execute(todo, settings, store, root=root, device=device,
-                            threads=threads, n_jobs=n_jobs, backend=backend,
-                            scheduler=scheduler, client=client, progress=progress)
+            n_run = execute(todo, plan, store, cache_dir=folder / "feature_models",
+                            device=device, threads=threads, n_jobs=n_jobs,
+                            backend=backend, scheduler=scheduler, client=client,
+                            progress=progress)
         except BaseException as exc:  # Ctrl-C included: keep the record of the work
             stored = store.finished_keys()
             record_run(time.perf_counter() - t0, sum(c.key in stored for c in todo),
                        interrupted=f"{type(exc).__name__}: {exc}")
             raise
         keys = [c.key for c in cells]
-        frame = pd.DataFrame(store.rows(keys))
+        frame = _table_order(pd.DataFrame(store.rows(keys)), plan)
         previews = store.previews(keys)
         wall = time.perf_counter() - t0
         record_run(wall, n_run)
         invocations = store.runs()
-    run_info = dict(profile=settings["profile"], description=settings["description"],
-                    folds=settings["folds"], seeds=list(seeds),
-                    test_max=settings["test_max"], device=_device_name(device),
-                    scenario=settings.get("scenario", "balanced"),
-                    wall_s=wall, n_run=n_run, n_reused=len(cells) - n_run,
-                    cell_s=float(frame["wall_s"].sum()) if len(frame) else 0.0,
-                    # The invocations before this one (this one was added last).
-                    earlier_cells=sum(r.get("cells_run", 0) for r in invocations[:-1]),
-                    earlier_wall_s=sum(r.get("wall_s", 0.0) for r in invocations[:-1]
-                                       if r.get("cells_run", 0)),
-                    command=command or "run_benchmark(...)")
-    config = dict(
-        settings=settings, datasets=datasets, methods=methods, selections=selections,
-        seeds=list(seeds), root=root, out=str(out), device=device,
-        device_name=run_info["device"], n_jobs=n_jobs, backend=backend, threads=threads,
+    seeds = sorted({c.seed for c in cells})
+    info = dict(profile=profile.name, description=profile.description,
+                folds=profile.folds, seeds=seeds, test_max=profile.test_max,
+                scenario=profile.scenario, add_per_class=profile.add_per_class,
+                device=_device_name(device), wall_s=wall, n_run=n_run,
+                n_reused=len(cells) - n_run,
+                cell_s=float(frame["wall_s"].sum()) if "wall_s" in frame else 0.0,
+                # The invocations before this one (this one was added last).
+                earlier_cells=sum(r.get("cells_run", 0) for r in invocations[:-1]),
+                earlier_wall_s=sum(r.get("wall_s", 0.0) for r in invocations[:-1]
+                                   if r.get("cells_run", 0)),
+                command=command or "run_benchmark(...)", **(run_info or {}))
+    record = dict(
+        settings=profile.to_dict(), datasets=list(plan.data), methods=list(plan.specs),
+        selections=sorted({c.selection for c in cells}, key=["val", "test-best"].index),
+        seeds=seeds, out=None if out is None else str(out), device=device,
+        device_name=info["device"], n_jobs=n_jobs, backend=backend, threads=threads,
         command=command, versions=_versions(), git_commit=_git_commit(),
         hostname=platform.node(), started=started.isoformat(),
         finished=datetime.now(timezone.utc).isoformat(), wall_s=wall,
         cells_total=len(cells), cells_run=n_run, cells_reused=len(cells) - n_run,
-        load_average_start=load_start,
-        load_average_end=_load_average(),
+        load_average_start=load_start, load_average_end=_load_average(),
         config_hashes={c.method: c.config_hash for c in cells},
-        cells_compute_s=run_info["cell_s"],
-        invocations=invocations,
+        cells_compute_s=info["cell_s"], invocations=invocations, baseline=baseline,
+        **(config or {}),
     )
-    if frame.empty:
-        log("No finished cells: nothing to report.")
-        return dict(cells=frame, markdown="", n_run=n_run, n_reused=0, out=out)
-    frame = frame.sort_values(["selection", "dataset", "method", "seed", "fold"],
-                              key=_table_order).reset_index(drop=True)
-    text = write_outputs(out, frame, run_info, config, previews)
-    return dict(cells=frame, markdown=text, n_run=n_run, n_reused=len(cells) - n_run,
-                out=out)
-
-
-def _table_order(column):
-    """Sort key: methods and selections in table order, the rest as they are."""
-    if column.name == "method":
-        return column.map(list(METHOD_NAMES).index)
-    if column.name == "selection":
-        return column.map({"val": 0, "test-best": 1})
-    if column.name == "dataset":
-        order = {flag: i for i, flag in enumerate(PAPER_DATASETS)}
-        return column.map(lambda flag: order.get(flag, len(order)))
-    return column
+    names = {name: list(getattr(data, "target_names", []) or [])
+             for name, data in plan.data.items()}
+    evaluation = AugmentationEvaluation(frame, previews, info, record, baseline=baseline,
+                                        target_names=names)
+    if out is not None:
+        evaluation.save(out)
+        evaluation.folder = Path(out)
+    return evaluation

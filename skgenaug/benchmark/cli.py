@@ -1,74 +1,42 @@
-"""Command line of the MedMNIST benchmark (``python benchmarks/medmnist_table.py``).
+"""The ``skgenaug`` command: ``skgenaug evaluate`` and ``skgenaug medmnist-table``.
 
-Reproduces the reference paper's Table 2 by cross-validated evaluation. Without flags
-it runs the ``quick`` profile on BreastMNIST (a few minutes on a 2-core CPU) and says
-so; ``--profile paper --datasets all`` is the full protocol (for a GPU).
+``skgenaug evaluate PATH`` answers, for a folder of class subfolders of images (or an
+npz file), whether augmentation helps a classifier and which kind
+(:func:`~skgenaug.evaluate_augmentation`). ``skgenaug medmnist-table`` reproduces the
+reference paper's Table 2 on MedMNIST (also ``python benchmarks/medmnist_table.py``).
+Both write a resumable results folder: ``results.md``, CSV tables, ``config.json`` and
+figures.
 """
 
 import argparse
+import os
 import shlex
 import sys
+from pathlib import Path
 
+import numpy as np
+
+from .._methods import METHODS, PAPER_METHODS
+from ..datasets import load_images
 from ._config import (
     DEFAULT_PROFILE,
-    METHODS,
-    PAPER_METHODS,
     PROFILES,
-    SCENARIOS,
     get_profile,
     parse_methods,
     parse_selections,
 )
-from ._run import MissingDataError, resolve_datasets, resolve_root, run_benchmark
+from ._evaluate import DEFAULT_METHODS, prepare_evaluation
+from ._medmnist import MissingDataError, resolve_datasets, resolve_root, run_benchmark
+from ._scenarios import SCENARIOS
+
+_PROG = "skgenaug"
 
 
-def build_parser():
-    """The argument parser.
+def _profiles_help():
+    return "; ".join(f"{name}: {p.description}" for name, p in PROFILES.items())
 
-    Returns
-    -------
-    parser : argparse.ArgumentParser
-    """
-    parser = argparse.ArgumentParser(
-        prog="medmnist_table.py",
-        description=(
-            "Cross-validated reproduction of Table 2 of Chaptoukaev, 'The Effectiveness "
-            "of Generative Models for Data Augmentation in Medical Applications': test "
-            "AUC/ACC of a ResNet-18 trained without augmentation and with AE, cVAE and "
-            "cGAN augmentation (150 generated images per class)."
-        ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
-    profiles = "; ".join(f"{k}: {v['description']}" for k, v in PROFILES.items())
-    parser.add_argument("--profile", choices=sorted(PROFILES), default=None,
-                        help=f"settings profile (default: {DEFAULT_PROFILE}). {profiles}")
-    parser.add_argument("--datasets", default=None,
-                        help="comma list of MedMNIST data sets, or 'all' (the paper's 8); "
-                             "default: the profile's (breastmnist for quick and smoke)")
-    parser.add_argument("--methods", default=",".join(PAPER_METHODS),
-                        help=f"comma list among {', '.join(METHODS)} "
-                             "(case-insensitive), or 'all' for every method")
-    parser.add_argument("--scenario", choices=SCENARIOS, default="balanced",
-                        help="'balanced': the paper's subset, the sampler adds 150 images "
-                             "per class; 'long-tail': the class of frequency rank r in "
-                             "the official training split (0 = most frequent) keeps "
-                             "round(n * 0.1 ** (r / (K-1))) of its n subset images (167 "
-                             "down to 17 for 167 per class) and the sampler "
-                             "balances the classes (sampling_strategy='auto')")
-    parser.add_argument("--folds", type=int, default=None,
-                        help="stratified folds of the pooled train+val subset "
-                             "(default: the profile's)")
-    parser.add_argument("--seeds", type=int, default=None,
-                        help="number of subset seeds, 0..N-1 (default: the profile's)")
-    parser.add_argument("--selection", default="val",
-                        help="'val' (best validation epoch), 'test-best' (the paper's "
-                             "OPTIMISTIC best test epoch) or 'val,test-best'")
-    parser.add_argument("--root", default=None,
-                        help="data folder (default: $SKGENAUG_DATA_DIR, else "
-                             "../shared/medmnist beside the repository if present, else "
-                             "medmnist's default root)")
-    parser.add_argument("--out", default=None,
-                        help="results folder (default: benchmark_results/<profile>)")
+
+def _add_parallel_arguments(parser):
     parser.add_argument("--n-jobs", type=int, default=None,
                         help="cells run in parallel (default: one per CPU this process "
                              "may use, affinity and container quota included; one on a "
@@ -77,8 +45,8 @@ def build_parser():
                         help="joblib backend")
     parser.add_argument("--scheduler", default=None,
                         help="address of a running Dask scheduler (--backend dask; its "
-                             "workers must see the data folder at the same path); "
-                             "without it a LocalCluster of n-jobs workers is started")
+                             "workers must see the data at the same path); without it a "
+                             "LocalCluster of n-jobs workers is started")
     parser.add_argument("--device", default="cpu",
                         help="torch device: cpu, cuda, cuda:N or auto. With cuda, "
                              "n-jobs > 1 runs several cells on the one GPU")
@@ -86,73 +54,273 @@ def build_parser():
                         help="torch threads per worker (default: the usable CPUs shared "
                              "out among the workers, so 1 each with one worker per CPU: "
                              "parallel cells scale better than threads here)")
-    parser.add_argument("--skip-missing", action="store_true",
-                        help="run the data sets that are present instead of stopping when "
-                             "one is missing")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    return parser
 
 
-def main(argv=None):
-    """Run the benchmark from command-line arguments.
+def _check_parallel_arguments(parser, args):
+    if args.n_jobs == 0:
+        parser.error("--n-jobs 0 runs nothing; give a positive number, -1 or leave it "
+                     "out (one cell per CPU).")
+    if args.threads is not None and args.threads < 1:
+        parser.error("--threads must be at least 1.")
 
-    Parameters
-    ----------
-    argv : list of str or None
-        Arguments (``None``: ``sys.argv[1:]``).
+
+def _size(text):
+    """``--size 64`` or ``--size 64x48`` (height x width)."""
+    try:
+        parts = [int(p) for p in text.lower().split("x")]
+    except ValueError:
+        parts = []
+    if len(parts) not in (1, 2) or min(parts) < 1:
+        raise argparse.ArgumentTypeError(
+            f"size must be N or HxW with positive integers; got {text!r}")
+    return parts[0] if len(parts) == 1 else tuple(parts)
+
+
+def build_parser():
+    """The argument parser of the ``skgenaug`` command.
 
     Returns
     -------
-    status : int
-        0 on success, 2 when data sets are missing.
+    parser : argparse.ArgumentParser
     """
-    args = build_parser().parse_args(argv)
-    argv = sys.argv[1:] if argv is None else list(argv)
-    profile = args.profile or DEFAULT_PROFILE
+    parser = argparse.ArgumentParser(
+        prog=_PROG,
+        description="Does augmentation help a classifier of your images, and which "
+                    "kind? Cross-validated, paired comparisons of augmentation methods.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    formatter = argparse.ArgumentDefaultsHelpFormatter
+
+    evaluate = commands.add_parser(
+        "evaluate", formatter_class=formatter,
+        help="evaluate augmentation methods on your own labelled images",
+        description=(
+            "Cross-validate a ResNet-18 trained without augmentation and with each "
+            "method on the images at PATH (a folder with one subfolder of PNG / JPEG / "
+            "TIFF / BMP images per class, or an .npz file with X and y arrays), on "
+            "shared folds, and compare each method with the baseline by paired, "
+            "Nadeau-Bengio corrected statistics. Without --test, each held-out fold is "
+            "the test set and validation images come from the training part."
+        ),
+    )
+    evaluate.add_argument("path", metavar="PATH",
+                          help="folder of class subfolders, or an .npz file")
+    evaluate.add_argument("--test", default=None, metavar="PATH",
+                          help="a separate test set (folder or npz with the same classes); "
+                               "the held-out folds then select the epoch")
+    evaluate.add_argument("--methods", default=",".join(DEFAULT_METHODS),
+                          help=f"comma list among {', '.join(METHODS)} "
+                               "(case-insensitive), or 'all'")
+    evaluate.add_argument("--baseline", default="none",
+                          help="the method every other one is compared with")
+    evaluate.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE,
+                          help=f"settings profile. {_profiles_help()}")
+    evaluate.add_argument("--out", default=None,
+                          help="results folder (default: "
+                               "skgenaug_results/<name>-<profile>)")
+    evaluate.add_argument("--name", default=None,
+                          help="name of the data set in the report (default: PATH's name)")
+    evaluate.add_argument("--size", type=_size, default=None,
+                          help="resize folder images to N x N or HxW (Lanczos); needed "
+                               "when they differ in size")
+    evaluate.add_argument("--color", choices=("gray", "rgb"), default=None,
+                          help="convert folder images to gray or RGB; needed when they "
+                               "mix both")
+    evaluate.add_argument("--folds", type=int, default=None,
+                          help="stratified folds (default: the profile's)")
+    evaluate.add_argument("--repeats", type=int, default=None,
+                          help="repeats of the cross-validation with seeds "
+                               "random-state + r (default: the profile's)")
+    evaluate.add_argument("--add-per-class", type=int, default=None,
+                          help="images each sampler adds to every class (default: the "
+                               "profile's, 150)")
+    evaluate.add_argument("--sampling-strategy", default=None,
+                          help="instead of --add-per-class, an imbalanced-learn "
+                               "over-sampling strategy such as 'auto' (every class "
+                               "topped up to the largest)")
+    evaluate.add_argument("--validation-fraction", type=float, default=None,
+                          help="without --test: share of each training part held out "
+                               "(per class) to select the epoch (default: the profile's, "
+                               "0.2)")
+    evaluate.add_argument("--no-quality", action="store_true",
+                          help="leave out the quality report of the generated images "
+                               "(it needs more than 5 validation images per fold)")
+    evaluate.add_argument("--random-state", type=int, default=0,
+                          help="seed of the folds and of every fit")
+    _add_parallel_arguments(evaluate)
+
+    table = commands.add_parser(
+        "medmnist-table", formatter_class=formatter,
+        help="reproduce the reference paper's Table 2 on MedMNIST",
+        description=(
+            "Cross-validated reproduction of Table 2 of Chaptoukaev, 'The Effectiveness "
+            "of Generative Models for Data Augmentation in Medical Applications': test "
+            "AUC/ACC of a ResNet-18 trained without augmentation and with AE, cVAE and "
+            "cGAN augmentation (150 generated images per class)."
+        ),
+    )
+    table.add_argument("--profile", choices=sorted(PROFILES), default=None,
+                       help=f"settings profile (default: {DEFAULT_PROFILE}). "
+                            f"{_profiles_help()}")
+    table.add_argument("--datasets", default=None,
+                       help="comma list of MedMNIST data sets, or 'all' (the paper's 8); "
+                            "default: the profile's (breastmnist for quick and smoke)")
+    table.add_argument("--methods", default=",".join(PAPER_METHODS),
+                       help=f"comma list among {', '.join(METHODS)} "
+                            "(case-insensitive), or 'all' for every method")
+    table.add_argument("--scenario", choices=tuple(SCENARIOS), default="balanced",
+                       help="'balanced': the paper's subset, the sampler adds 150 images "
+                            "per class; 'long-tail': the class of frequency rank r in "
+                            "the official training split (0 = most frequent) keeps "
+                            "round(n * 0.1 ** (r / (K-1))) of its n subset images (167 "
+                            "down to 17 for 167 per class) and the sampler "
+                            "balances the classes (sampling_strategy='auto')")
+    table.add_argument("--folds", type=int, default=None,
+                       help="stratified folds of the pooled train+val subset "
+                            "(default: the profile's)")
+    table.add_argument("--seeds", type=int, default=None,
+                       help="number of subset seeds, 0..N-1 (default: the profile's)")
+    table.add_argument("--selection", default="val",
+                       help="'val' (best validation epoch), 'test-best' (the paper's "
+                            "OPTIMISTIC best test epoch) or 'val,test-best'")
+    table.add_argument("--size", type=int, choices=(28, 64, 128, 224), default=28,
+                       help="image size (MedMNIST+ files <flag>_<size>.npz above 28)")
+    table.add_argument("--root", default=None,
+                       help="data folder (default: $SKGENAUG_DATA_DIR, else medmnist's "
+                            "default root; benchmarks/medmnist_table.py also looks in "
+                            "../shared/medmnist beside the repository)")
+    table.add_argument("--out", default=None,
+                       help="results folder (default: benchmark_results/<profile>)")
+    table.add_argument("--skip-missing", action="store_true",
+                       help="run the data sets that are present instead of stopping when "
+                            "one is missing")
+    _add_parallel_arguments(table)
+    return parser, {"evaluate": evaluate, "medmnist-table": table}
+
+
+def _names(data, y):
+    """Labels as class names, so that a test set is matched by name."""
+    return np.asarray(data.target_names, dtype=object)[y].astype(str)
+
+
+def _evaluate(args, parser, argv):
+    path = Path(args.path)
+    name = args.name or path.stem or "data"
     try:
-        settings = get_profile(profile, folds=args.folds, seeds=args.seeds,
-                               scenario=args.scenario)
-        datasets = resolve_datasets(args.datasets or ",".join(settings["datasets"]))
+        data = load_images(path, size=args.size, color=args.color)
+        X, y = data.X, _names(data, data.y)
+        X_test = y_test = test = None
+        if data.X_test is not None:
+            X_test, y_test = data.X_test, _names(data, data.y_test)
+        if args.test is not None:
+            if X_test is not None:
+                raise ValueError(f"{path} holds a test set already; drop --test.")
+            # A test folder is read like the training one; an npz test set as stored
+            # (it must then hold images of the training images' final shape).
+            folder = Path(args.test).is_dir()
+            test = load_images(args.test, size=args.size if folder else None,
+                               color=args.color if folder else None)
+            X_test, y_test = test.X, _names(test, test.y)
+        profile = get_profile(args.profile, add_per_class=args.add_per_class)
+        out = Path(args.out or Path("skgenaug_results") / f"{name}-{args.profile}")
+        prepared = prepare_evaluation(
+            X, y, args.methods, X_test=X_test, y_test=y_test, profile=profile,
+            cv=args.folds, n_repeats=args.repeats, baseline=args.baseline,
+            sampling_strategy=args.sampling_strategy,
+            validation_fraction=args.validation_fraction, quality=not args.no_quality,
+            results_dir=out, name=name, random_state=args.random_state)
+    except (ValueError, FileNotFoundError) as exc:
+        parser.error(str(exc))
+    print(
+        f"Evaluating {', '.join(prepared.plan.specs)} on {path} ({len(y)} images, "
+        f"{len(data.target_names)} classes"
+        + (f", test set of {len(y_test)}" if X_test is not None else "")
+        + f") with profile '{args.profile}': {prepared.plan.profile.description}.\n"
+        f"  results: {out}", flush=True)
+    result = prepared.run(
+        n_jobs=args.n_jobs, backend=args.backend, threads=args.threads,
+        device=args.device, scheduler=args.scheduler, progress=not args.no_progress,
+        log=print, command="skgenaug " + shlex.join(argv), source=str(path),
+    )
+    for loaded, file in ((data, "manifest.csv"), (test, "test_manifest.csv")):
+        if loaded is not None and "manifest" in loaded:
+            loaded.manifest.to_csv(out / file, index=False)
+    print(result.to_markdown())
+    print(f"Wrote {out}/results.md, cells.csv, summary.csv, comparisons.csv, config.json, "
+          f"scores.png and sample grids ({result.n_run} cells run now, "
+          f"{result.n_reused} reused).")
+    return 0
+
+
+def _medmnist_table(args, parser, argv):
+    profile_name = args.profile or DEFAULT_PROFILE
+    try:
+        profile = get_profile(profile_name, folds=args.folds, repeats=args.seeds,
+                              scenario=args.scenario)
+        datasets = resolve_datasets(args.datasets or ",".join(profile.datasets))
         methods = parse_methods(args.methods)
         selections = parse_selections(args.selection)
     except ValueError as exc:
-        build_parser().error(str(exc))
-    if args.n_jobs == 0:
-        build_parser().error("--n-jobs 0 runs nothing; give a positive number, -1 or "
-                             "leave it out (one cell per CPU).")
-    if args.threads is not None and args.threads < 1:
-        build_parser().error("--threads must be at least 1.")
-    if settings["folds"] < 2 or settings["seeds"] < 1:
-        build_parser().error("--folds must be at least 2 and --seeds at least 1.")
+        parser.error(str(exc))
     root = resolve_root(args.root)
-    out = args.out or f"benchmark_results/{profile}"
-    seeds = list(range(settings["seeds"]))
-    command = "python benchmarks/medmnist_table.py " + shlex.join(argv)
+    out = args.out or f"benchmark_results/{profile_name}"
+    seeds = list(range(profile.repeats))
+    command = "skgenaug " + shlex.join(argv)
     default_note = "" if args.profile else " (the default: no --profile given)"
     where = root or "medmnist's default root"
     print(
-        f"Running profile '{profile}'{default_note}: {settings['description']}.\n"
+        f"Running profile '{profile_name}'{default_note}: {profile.description}.\n"
         f"  data sets: {', '.join(datasets)}; methods: {', '.join(methods)}; "
-        f"selection: {', '.join(selections)}; folds: {settings['folds']}; "
-        f"seeds: {seeds}; scenario: {settings['scenario']}\n  data folder: {where}; "
-        f"results: {out}",
+        f"selection: {', '.join(selections)}; folds: {profile.folds}; "
+        f"seeds: {seeds}; scenario: {profile.scenario}; size: {args.size}\n"
+        f"  data folder: {where}; results: {out}",
         flush=True,
     )
     try:
         result = run_benchmark(
-            settings, datasets, methods, selections, seeds, out, root=root,
-            device=args.device, threads=args.threads, n_jobs=args.n_jobs,
-            backend=args.backend, scheduler=args.scheduler,
+            profile, datasets, methods, selections, seeds, out, root=root,
+            size=args.size, device=args.device, threads=args.threads,
+            n_jobs=args.n_jobs, backend=args.backend, scheduler=args.scheduler,
             skip_missing=args.skip_missing, progress=not args.no_progress,
             command=command,
         )
     except MissingDataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(result["markdown"])
-    print(f"Wrote {result['out']}/results.md, cells.csv, config.json, scores.png and "
-          f"sample grids ({result['n_run']} cells run now, {result['n_reused']} reused).")
+    print(result.to_markdown())
+    print(f"Wrote {out}/results.md, cells.csv, config.json, scores.png and "
+          f"sample grids ({result.n_run} cells run now, {result.n_reused} reused).")
     return 0
+
+
+def main(argv=None):
+    """Run the ``skgenaug`` command.
+
+    Parameters
+    ----------
+    argv : list of str or None
+        Arguments after the program name (``None``: ``sys.argv[1:]``), starting with
+        the subcommand: ``evaluate`` or ``medmnist-table``.
+
+    Returns
+    -------
+    status : int
+        0 on success, 2 when data sets are missing (``medmnist-table``). Bad input
+        exits with status 2 and a message, before anything is written.
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # For the worker processes, which load OpenMP after this: idle OpenMP threads
+    # sleep instead of spinning (on a CPU shared with other work, spinning made
+    # training ~20x slower with 2 threads per worker).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    parser, commands = build_parser()
+    args = parser.parse_args(argv)
+    sub = commands[args.command]
+    _check_parallel_arguments(sub, args)
+    if args.command == "evaluate":
+        return _evaluate(args, sub, argv)
+    return _medmnist_table(args, sub, argv)
 
 
 if __name__ == "__main__":

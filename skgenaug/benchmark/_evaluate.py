@@ -1,0 +1,553 @@
+"""Does augmentation help my classifier, and which kind? The public workflow."""
+
+import numbers
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from imblearn.utils import check_sampling_strategy
+from sklearn.model_selection import StratifiedKFold
+
+from .._methods import METHODS
+from .._validation import check_two_classes
+from ..base import AddPerClass
+from ..classifier import ResNetClassifier
+from ._cells import MethodSpec, make_cells
+from ._config import Profile, config_hash, get_profile, parse_methods
+from ._data import ArrayData
+from ._run import Plan, run_cells
+from ._scenarios import SCENARIOS
+
+#: Methods run when none are given: no augmentation, the classic baseline and a
+#: generator.
+DEFAULT_METHODS = ("none", "geometric", "cvae")
+
+
+def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=None,
+                          profile="quick", classifier=None, cv=None, n_repeats=None,
+                          baseline="none", sampling_strategy=None,
+                          validation_fraction=None, quality=True, results_dir=None,
+                          name="data", n_jobs=None, backend="loky", threads=None,
+                          device="cpu", random_state=0, verbose=0):
+    """Does augmentation help a classifier of these images, and which kind?
+
+    Cross-validates a :class:`~skgenaug.ResNetClassifier` trained without augmentation
+    and with each augmentation method, on the same folds and with the same model seeds,
+    and compares every method with a baseline by paired differences (Nadeau-Bengio
+    corrected intervals). In each fold the sampler is fitted on the training part only
+    and the classifier selects its epoch on real images only:
+
+    - **without a test set** (``X_test=None``) each held-out fold is the test set, and
+      the validation images are a stratified ``validation_fraction`` of the training
+      part, which the sampler does not see (never the test fold);
+    - **with a test set** the held-out fold validates and the test set scores every
+      cell, as the MedMNIST table does (its seed-0 cells are reproduced exactly by
+      passing the pooled paper subset with ``cv=5, random_state=0``).
+
+    Each cell is a (method, repeat, fold); with ``results_dir`` every finished cell is
+    stored there at once, so an interrupted run resumes where it stopped, and the report
+    (:meth:`AugmentationEvaluation.save`) is written there. Cells run in parallel (one
+    per CPU by default), costliest first; the folds' feature ResNets of the image
+    quality reports are fitted once and shared.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, H, W) or (n_samples, H, W, C)
+        Labelled images, gray or RGB; ``uint8`` (pixels 0-255) as
+        :func:`~skgenaug.datasets.load_images` returns them, integer arrays within
+        0-255 (converted to ``uint8``), or floats in [0, 1].
+    y : array-like of shape (n_samples,)
+        Labels (integers or strings), at least 2 classes, each with at least as many
+        images as folds.
+    methods : str, sequence or dict, default=('none', 'geometric', 'cvae')
+        Method names of the registry (a comma list such as ``'none,geometric,cvae'``,
+        case-insensitive, or ``'all'``): ``none``, ``ae``, ``cvae``, ``cgan``,
+        ``ae-conv``, ``cvae-conv``, ``cgan-conv``, ``wgan-gp``, ``acgan``,
+        ``geometric``, ``ros``, ``smote`` (their parameters come from ``profile``);
+        sampler instances (named by their class); or a dict ``{name: sampler}``
+        (``None`` for no augmentation, under the name ``'none'``). A sampler instance
+        is cloned per cell, with the cell's ``random_state``; its other parameters,
+        ``sampling_strategy`` included, are used as given.
+    X_test, y_test : array-like or None, default=None
+        A separate test set with the classes of ``y``; see above.
+    profile : {'quick', 'paper', 'smoke'} or Profile, default='quick'
+        Classifier, generator and quality settings, folds and repeats
+        (:func:`~skgenaug.benchmark.get_profile`): ``'quick'`` is sized for a CPU,
+        ``'paper'`` is the reference paper's (for a GPU), ``'smoke'`` only checks the
+        machinery.
+    classifier : ResNetClassifier, dict or None, default=None
+        The classifier's settings: a :class:`~skgenaug.ResNetClassifier` (its
+        parameters are used; ``random_state`` and ``device`` are set per cell and
+        ``selection`` is ``'accuracy'``) or a dict of its parameters. ``None``: the
+        profile's.
+    cv : int, cross-validation splitter, iterable or None, default=None
+        An int: stratified folds, shuffled with the repeat's seed. A scikit-learn
+        splitter (``StratifiedKFold(...)``, ``RepeatedStratifiedKFold(...)``, ...) or
+        an iterable of ``(train, held_out)`` index arrays: those splits, the same for
+        every method; it must give the same splits on every call. ``None``: the
+        profile's folds.
+    n_repeats : int or None, default=None
+        Repeats of the cross-validation, repeat ``r`` with seed ``random_state + r``
+        (``cv`` an int only). ``None``: the profile's.
+    baseline : str, default='none'
+        The method every other one is compared with; ``'none'`` is added to the methods
+        when missing.
+    sampling_strategy : str, dict, callable or None, default=None
+        ``sampling_strategy`` of the registered samplers: ``AddPerClass(n)``,
+        ``'auto'`` (every class topped up to the largest) or any imbalanced-learn
+        over-sampling strategy. ``None``: the profile's (``AddPerClass(150)`` for the
+        named profiles).
+    validation_fraction : float or None, default=None
+        Without a test set: share (per class) of each training part held out as real
+        validation images. ``None``: the profile's (0.2).
+    quality : bool, default=True
+        Report the quality of each sampler's images on the fold's real validation
+        images (:func:`~skgenaug.metrics.quality_report`, with the profile's options;
+        it needs more than 5 validation images per fold). ``False`` leaves it out.
+    results_dir : str, path-like or None, default=None
+        Folder of the stored cells (``cells.sqlite``), the shared feature ResNets and
+        the report; a second call with the same folder reuses every stored cell whose
+        data and settings are unchanged (a fingerprint of the images is part of each
+        cell's key). ``None``: nothing is kept.
+    name : str, default='data'
+        Name of the data set in tables and file names.
+    n_jobs : int or None, default=None
+        Cells run in parallel; ``None``: one per CPU this process may use (one on a
+        GPU); negative values count back from the CPUs, as in joblib.
+    backend : {'loky', 'threading', 'dask'}, default='loky'
+        joblib backend.
+    threads : int or None, default=None
+        Torch threads per cell; ``None``: the CPUs shared out among the cells.
+    device : str, default='cpu'
+        Torch device: ``'cpu'``, ``'cuda'``, ``'cuda:N'`` or ``'auto'``.
+    random_state : int, default=0
+        Seed of the folds and of every fit (cell seed ``1000 * seed + fold``). An int,
+        so that runs are reproducible and resumable.
+    verbose : int, default=0
+        ``0``: silent; ``1`` or more: what runs, and a progress bar.
+
+    Returns
+    -------
+    evaluation : AugmentationEvaluation
+        ``cells``, ``summary``, ``comparisons`` (against ``baseline``, and against ROS
+        where it ran), ``quality``, ``to_markdown()``, ``plot()``, ``save(folder)``.
+
+    Raises
+    ------
+    ValueError
+        For bad input, before anything runs or is written: images of the wrong shape,
+        dtype or with NaN, mismatched lengths, a single class, a class with fewer
+        images than folds, a test set with other classes or another image shape, an
+        unknown method name (the message lists the known ones), a baseline that is not
+        among the methods, an unusable ``cv``, ``classifier`` or ``sampling_strategy``.
+
+    See Also
+    --------
+    skgenaug.datasets.load_images : Read a folder of class subfolders or an npz file.
+
+    Examples
+    --------
+    >>> from skgenaug import evaluate_augmentation
+    >>> from skgenaug.datasets import make_image_classification
+    >>> X, y = make_image_classification(60, image_size=12, random_state=0)
+    >>> result = evaluate_augmentation(X, y, "none,geometric", profile="smoke",
+    ...                                n_jobs=1)
+    >>> result.summary[["method", "n"]].values.tolist()
+    [['none', 2], ['geometric', 2]]
+    >>> result.comparisons[["method", "reference", "metric"]].iloc[0].tolist()
+    ['geometric', 'none', 'auc']
+    """
+    prepared = prepare_evaluation(
+        X, y, methods, X_test=X_test, y_test=y_test, profile=profile,
+        classifier=classifier, cv=cv, n_repeats=n_repeats, baseline=baseline,
+        sampling_strategy=sampling_strategy, validation_fraction=validation_fraction,
+        quality=quality, results_dir=results_dir, name=name, random_state=random_state)
+    return prepared.run(n_jobs=n_jobs, backend=backend, threads=threads, device=device,
+                        progress=bool(verbose), log=print if verbose else None)
+
+
+class PreparedEvaluation:
+    """A checked evaluation, ready to run: the input is validated, nothing is written.
+
+    Made by :func:`prepare_evaluation`. The command line reports bad input before the
+    run starts (and before the results folder exists), then calls :meth:`run`.
+    """
+
+    def __init__(self, plan, cells, results_dir, baseline, run_info, config):
+        self.plan, self.cells, self.results_dir = plan, cells, results_dir
+        self.baseline, self.run_info, self.config = baseline, run_info, config
+
+    def run(self, *, n_jobs=None, backend="loky", threads=None, device="cpu",
+            scheduler=None, progress=False, log=None, command=None, source=None):
+        """Run (or resume) the cells (see :func:`evaluate_augmentation`); ``command``
+        and ``source`` (where the data came from) are recorded in the report."""
+        run_info = dict(self.run_info)
+        run_info["data"] = dict(run_info["data"], source=source)
+        return run_cells(self.plan, self.cells, self.results_dir, device=device,
+                         threads=threads, n_jobs=n_jobs, backend=backend,
+                         scheduler=scheduler, progress=progress,
+                         command=command or "evaluate_augmentation(...)",
+                         log=log or _silent, baseline=self.baseline, run_info=run_info,
+                         config=dict(self.config, source=source))
+
+
+def prepare_evaluation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=None,
+                       profile="quick", classifier=None, cv=None, n_repeats=None,
+                       baseline="none", sampling_strategy=None, validation_fraction=None,
+                       quality=True, results_dir=None, name="data", random_state=0):
+    """Check the input of :func:`evaluate_augmentation` and plan its cells (the
+    parameters are its own); raises its errors; writes nothing."""
+    random_state = _check_seed(random_state)
+    X, y, classes = _check_images_and_labels(X, y)
+    if (X_test is None) != (y_test is None):
+        raise ValueError("Pass both X_test and y_test, or neither.")
+    if X_test is not None:
+        X_test, y_test = _check_test_set(X, classes, X_test, y_test)
+    specs = _resolve_methods(methods, baseline)
+    profile = _resolve_profile(profile, classifier, validation_fraction, cv, n_repeats)
+    if not quality:
+        profile = replace(profile, quality=None)
+    if results_dir is not None and Path(results_dir).exists() and not Path(
+            results_dir).is_dir():
+        raise ValueError(f"results_dir {results_dir} exists and is not a folder.")
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"name must be a non-empty string; got {name!r}.")
+    strategy = _check_sampling_strategy(sampling_strategy, y)
+    cv = profile.folds if cv is None else cv
+    seeds = [random_state + r for r in range(profile.repeats)]
+    _check_class_counts(y, classes, cv)
+    pools, folds = _folds(y, cv, seeds, profile.scenario)
+    n_folds = len(folds[seeds[0]])
+    if not _is_int(cv):  # the profile records the folds that run
+        profile = replace(profile, folds=n_folds)
+    data = ArrayData(name, X, y, X_test, y_test, folds, pools, [str(c) for c in classes],
+                     cv, profile.validation_fraction, profile.scenario)
+    _check_quality_sizes(profile, specs, data, seeds)
+    extra = {} if strategy is None else {"sampling_strategy": _describe(strategy)}
+    hashes = {m: config_hash(profile, m, sampler=spec.hashed(), data=data.hashed(),
+                             extra=extra)
+              for m, spec in specs.items()}
+    cells = make_cells(profile, [name], list(specs), ["val"], seeds, folds=n_folds,
+                       hashes=hashes)
+    plan = Plan(profile=profile, data={name: data}, specs=specs,
+                sampling_strategy=strategy, first_seed=seeds[0])
+    counts = {str(c): int(n) for c, n in zip(classes, np.bincount(y))}
+    run_info = dict(
+        kind="user",
+        cv=(f"{n_folds} stratified folds" if _is_int(cv)
+            else f"the {n_folds} splits of `{_describe(cv)}`"),
+        sampling_strategy=None if strategy is None
+        else f"uses sampling_strategy={_describe(strategy)}",
+        data=dict(name=name, n_images=len(y), image_shape=list(X.shape[1:]),
+                  class_counts=counts, test_set=X_test is not None,
+                  n_test=None if X_test is None else len(X_test),
+                  validation_fraction=profile.validation_fraction),
+    )
+    config = dict(data=dict(run_info["data"], **data.protocol()),
+                  sampling_strategy=extra.get("sampling_strategy"),
+                  methods_described={m: spec.hashed() for m, spec in specs.items()
+                                     if not spec.registered})
+    return PreparedEvaluation(plan, cells, results_dir, baseline, run_info, config)
+
+
+def _silent(*args, **kwargs):
+    pass
+
+
+def _is_int(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _check_seed(random_state):
+    if not _is_int(random_state) or random_state < 0:
+        raise ValueError(
+            f"random_state must be a non-negative int (runs are reproducible and "
+            f"resumable only with a fixed seed); got {random_state!r}."
+        )
+    return int(random_state)
+
+
+def _as_images(X, name):
+    """``uint8`` or float images ``(n, H, W)`` / ``(n, H, W, 3)``, or a clear error."""
+    X = np.asarray(X)
+    if X.dtype == object or X.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must hold pixel numbers; got dtype {X.dtype}.")
+    if X.dtype == bool:
+        raise ValueError(f"{name} has dtype bool; give pixels as uint8 (0-255) or floats "
+                         "in [0, 1].")
+    if X.ndim == 0 or len(X) == 0:
+        raise ValueError(f"{name} is empty: no images.")
+    if X.ndim == 4 and X.shape[-1] == 1:
+        X = X[..., 0]
+    if X.ndim not in (3, 4) or (X.ndim == 4 and X.shape[-1] != 3) or 0 in X.shape:
+        raise ValueError(
+            f"{name} must be images of shape (n, H, W) (gray) or (n, H, W, 3) (RGB); got "
+            f"shape {X.shape}."
+            + (" Flat rows? Reshape them to images first." if X.ndim == 2 else "")
+            + (" Channels first? Use X.transpose(0, 2, 3, 1)." if X.ndim == 4
+               and X.shape[1] in (1, 3) else "")
+        )
+    if X.dtype.kind == "f":
+        if not np.all(np.isfinite(X)):
+            raise ValueError(f"{name} contains NaN or infinite pixels.")
+        return X
+    if X.dtype != np.uint8:
+        low, high = X.min(), X.max()
+        if low < 0 or high > 255:
+            raise ValueError(
+                f"{name} has integer pixels in [{low}, {high}]; give uint8 (0-255) or "
+                "floats in [0, 1] (scale 16-bit images first)."
+            )
+        X = X.astype(np.uint8)  # lossless: the networks scale uint8 images themselves
+    return X
+
+
+def _as_labels(y, n, name, images_name):
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y.ravel()
+    if y.ndim != 1:
+        raise ValueError(f"{name} must hold one label per image (shape (n,)); got shape "
+                         f"{y.shape}.")
+    if len(y) != n:
+        raise ValueError(f"{name} has {len(y)} labels for {n} images in {images_name}.")
+    if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+        raise ValueError(f"{name} contains NaN labels.")
+    if y.dtype == object:
+        y = y.astype(str)
+    return y
+
+
+def _check_images_and_labels(X, y):
+    X = _as_images(X, "X")
+    y = _as_labels(y, len(X), "y", "X")
+    classes = np.unique(y)
+    check_two_classes(classes, "evaluate_augmentation")
+    return X, np.searchsorted(classes, y).astype(np.int64), classes
+
+
+def _check_test_set(X, classes, X_test, y_test):
+    X_test = _as_images(X_test, "X_test")
+    y_test = _as_labels(y_test, len(X_test), "y_test", "X_test")
+    if X_test.shape[1:] != X.shape[1:]:
+        raise ValueError(f"X_test holds images of shape {X_test.shape[1:]}, X of shape "
+                         f"{X.shape[1:]}: the test images must be like the training ones.")
+    if (X_test.dtype == np.uint8) != (X.dtype == np.uint8):
+        raise ValueError(f"X_test has dtype {X_test.dtype} and X {X.dtype}: the "
+                         "classifier scales images by their dtype, so use one for both.")
+    test_classes = np.unique(y_test)
+    only_train = sorted(set(classes.tolist()) - set(test_classes.tolist()))
+    only_test = sorted(set(test_classes.tolist()) - set(classes.tolist()))
+    if only_train or only_test:
+        raise ValueError(
+            "The test set's classes differ from the training set's: "
+            + "; ".join(part for part in (
+                f"only in the training set: {only_train}" if only_train else "",
+                f"only in the test set: {only_test}" if only_test else "") if part)
+            + ". Every class must be in both (same names for image folders)."
+        )
+    return X_test, np.searchsorted(classes, y_test).astype(np.int64)
+
+
+def _resolve_methods(methods, baseline):
+    """``{name: MethodSpec}`` from names, sampler instances or a dict of them."""
+    if isinstance(methods, str):
+        names = parse_methods(methods)
+        specs = {m: MethodSpec(m) for m in names}
+    else:
+        items = (list(methods.items()) if isinstance(methods, dict)
+                 else [(None, m) for m in ([methods] if hasattr(methods, "fit_resample")
+                                           else list(methods))])
+        specs = {}
+        for key, method in items:
+            if isinstance(method, str) and key is None:
+                for name in parse_methods(method):  # 'all' gives several
+                    if name in specs:
+                        raise ValueError(f"Method {name!r} is given twice.")
+                    specs[name] = MethodSpec(name)
+                continue
+            if isinstance(method, str):
+                raise ValueError(f"methods[{key!r}] is the string {method!r}; a dict "
+                                 "maps names to sampler instances.")
+            if method is None:
+                if key != "none":
+                    raise ValueError(f"methods[{key!r}] is None; None (no augmentation) "
+                                     "goes under the name 'none'.")
+                name, spec = "none", MethodSpec("none")
+            elif hasattr(method, "fit_resample") and hasattr(method, "get_params"):
+                name = str(key) if key is not None else _instance_name(method, specs)
+                spec = MethodSpec(name, method)
+            else:
+                raise ValueError(
+                    f"{method!r} is neither a method name nor a sampler (an estimator "
+                    f"with fit_resample). Known names: {', '.join(METHODS)}."
+                )
+            if name in specs:
+                raise ValueError(f"Method {name!r} is given twice.")
+            specs[name] = spec
+    if not specs:
+        raise ValueError(f"No method given; choose among {', '.join(METHODS)}.")
+    if baseline not in specs:
+        if baseline != "none":
+            raise ValueError(f"baseline={baseline!r} is not among the methods "
+                             f"{list(specs)}.")
+        specs = {"none": MethodSpec("none"), **specs}
+    return specs
+
+
+def _instance_name(sampler, taken):
+    base = type(sampler).__name__.lower()
+    name, i = base, 2
+    while name in taken:
+        name, i = f"{base}-{i}", i + 1
+    return name
+
+
+def _resolve_profile(profile, classifier, validation_fraction, cv, n_repeats):
+    if not isinstance(profile, (str, Profile)):
+        raise ValueError(f"profile must be a profile name or a Profile; got {profile!r}.")
+    overrides = dict(validation_fraction=validation_fraction)
+    if classifier is not None:
+        if isinstance(classifier, ResNetClassifier):
+            classifier = classifier.get_params(deep=False)
+        if not isinstance(classifier, dict):
+            raise ValueError(
+                "classifier must be a ResNetClassifier or a dict of its parameters "
+                f"(the cells validate on real images through its X_val); got "
+                f"{classifier!r}."
+            )
+        classifier = {k: v for k, v in classifier.items()
+                      if k not in ("random_state", "device", "selection")}
+        try:
+            # What fit would check, checked now: a bad value is an error here, not in
+            # every worker.
+            ResNetClassifier(**classifier)._validate_params()
+        except TypeError as exc:
+            raise ValueError(f"classifier: {exc}") from exc
+        overrides["classifier"] = classifier
+    if _is_int(cv):
+        if cv < 2:
+            raise ValueError(f"cv must be at least 2 folds; got {cv}.")
+        overrides["folds"] = int(cv)
+    elif cv is not None:
+        if n_repeats not in (None, 1):
+            raise ValueError(
+                "n_repeats applies to cv given as an int; with a splitter, repeat "
+                "through it (e.g. RepeatedStratifiedKFold)."
+            )
+        n_repeats = 1
+    overrides["repeats"] = n_repeats
+    return get_profile(profile, **overrides)
+
+
+def _check_sampling_strategy(strategy, y):
+    if strategy is None:
+        return None
+    try:
+        check_sampling_strategy(strategy, y, "over-sampling")
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"sampling_strategy={strategy!r} is not usable here: {exc}") \
+            from exc
+    return strategy
+
+
+def _describe(value):
+    """A stable description (hashes, reports) of a strategy or splitter."""
+    if isinstance(value, (str, numbers.Number, dict, AddPerClass)):
+        return value if not isinstance(value, AddPerClass) else repr(value)
+    if callable(value) and hasattr(value, "__qualname__"):
+        return f"{value.__module__}.{value.__qualname__}"
+    return repr(value)
+
+
+def _split_list(cv, y_pool):
+    if _is_int(cv):
+        return None
+    if hasattr(cv, "split"):
+        return [tuple(map(np.asarray, s)) for s in cv.split(np.zeros((len(y_pool), 1)),
+                                                             y_pool)]
+    return [tuple(map(np.asarray, s)) for s in cv]
+
+
+def _folds(y, cv, seeds, scenario):
+    """``({seed: pool rows or None}, {seed: [(train, held_out), ...]})``, computed once
+    here so that every method and every worker sees the same folds."""
+    if not (_is_int(cv) or hasattr(cv, "split") or hasattr(cv, "__iter__")):
+        raise ValueError(f"cv must be an int, a splitter or an iterable of (train, test) "
+                         f"index pairs; got {cv!r}.")
+    if _is_int(cv) and cv < 2:
+        raise ValueError(f"cv must be at least 2 folds; got {cv}.")
+    pools, folds = {}, {}
+    given = None if _is_int(cv) or hasattr(cv, "split") else _split_list(cv, y)
+    if given is not None and SCENARIOS[scenario].long_tail:
+        raise ValueError("Splits given as index pairs index the whole data set; the "
+                         "long-tail scenario thins it first: pass cv as an int or a "
+                         "splitter.")
+    for seed in seeds:
+        rows = SCENARIOS[scenario].prepare_pool(y, seed)
+        pools[seed] = rows
+        y_pool = y if rows is None else y[rows]
+        try:
+            if _is_int(cv):
+                splitter = StratifiedKFold(int(cv), shuffle=True, random_state=seed)
+                splits = list(splitter.split(np.zeros((len(y_pool), 1)), y_pool))
+            elif given is not None:
+                splits = given
+            else:
+                splits = _split_list(cv, y_pool)
+                if any(not (np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1]))
+                       for a, b in zip(splits, _split_list(cv, y_pool))):
+                    raise ValueError(
+                        f"cv={cv!r} gives different splits on each call (shuffling "
+                        "without a fixed random_state?): methods would not share folds "
+                        "and a run could not resume. Fix its random_state."
+                    )
+        except ValueError as exc:
+            if "cv=" in str(exc):
+                raise
+            raise ValueError(f"cv cannot split these labels: {exc}") from exc
+        for train, held in splits:
+            if len(train) == 0 or len(held) == 0 or max(train.max(), held.max()) >= len(
+                    y_pool):
+                raise ValueError("cv gave an empty part or an index beyond the images.")
+        folds[seed] = splits
+    return pools, folds
+
+
+def _check_quality_sizes(profile, specs, data, seeds):
+    """The quality report compares generated images with a fold's real validation
+    images by k nearest neighbours: each fold needs more than k of them."""
+    if profile.quality is None:
+        return
+    makers = [m for m, spec in specs.items()  # the samplers that get a report
+              if hasattr(spec.sampler if not spec.registered else METHODS[m].sampler,
+                         "generate")]
+    if not makers:
+        return
+    k = profile.quality.get("n_neighbors", 5)
+    splits = [data.split(seed, fold)
+              for seed in seeds for fold in range(data.fold_counts()[seed])]
+    smallest = min(min(len(split.y_val), len(split.y_train)) for split in splits)
+    if smallest <= k:
+        raise ValueError(
+            f"A fold holds only {smallest} real validation images; the quality report of "
+            f"{', '.join(makers)} compares generated images with them by {k} nearest "
+            "neighbours and needs more than that. Add images, hold out a larger "
+            "validation_fraction (now "
+            f"{profile.validation_fraction}), give a test set (the held-out folds then "
+            "validate), or leave the quality report out (quality=False; --no-quality)."
+        )
+
+
+def _check_class_counts(y, classes, cv):
+    counts = np.bincount(y, minlength=len(classes))
+    needed = int(cv) if _is_int(cv) else 2
+    few = [(c, n) for c, n in zip(classes.tolist(), counts.tolist()) if n < needed]
+    if few:
+        shown = ", ".join(f"class {c!r} has {n}" for c, n in few)
+        raise ValueError(
+            f"Too few images per class ({shown}): "
+            + (f"{needed}-fold stratified cross-validation needs at least {needed} per "
+               "class. Pass a smaller cv, or add images." if _is_int(cv) else
+               "every class needs at least 2 images.")
+        )

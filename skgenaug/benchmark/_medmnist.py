@@ -1,0 +1,191 @@
+"""The MedMNIST table (the reference paper's Table 2): one user of the engine."""
+
+import os
+
+from ..datasets import DATA_DIR_ENV, PAPER_DATASETS, load_medmnist, medmnist_flag
+from ._cells import MethodSpec, make_cells
+from ._config import config_hash
+from ._data import MedMNISTData
+from ._run import Plan, run_cells
+
+
+class MissingDataError(FileNotFoundError):
+    """One or more data sets of a run have no file; the message names each path.
+
+    Raised by :func:`run_benchmark` before any cell runs.
+
+    Examples
+    --------
+    >>> from skgenaug.benchmark import MissingDataError
+    >>> issubclass(MissingDataError, FileNotFoundError)
+    True
+    """
+
+
+def resolve_root(root=None):
+    """The MedMNIST data folder: ``root``, else ``$SKGENAUG_DATA_DIR``, else ``None``
+    (medmnist's default root).
+
+    Parameters
+    ----------
+    root : str, path-like or None
+        Explicit folder.
+
+    Returns
+    -------
+    root : str or None
+    """
+    if root:
+        return str(root)
+    return os.environ.get(DATA_DIR_ENV) or None
+
+
+def resolve_datasets(names):
+    """MedMNIST flags from names (``'all'`` = the paper's eight data sets).
+
+    Parameters
+    ----------
+    names : str or sequence of str
+        Comma list or sequence of names such as ``'breast'`` or ``'DermaMNIST'``.
+
+    Returns
+    -------
+    flags : list of str
+    """
+    names = names.split(",") if isinstance(names, str) else list(names)
+    names = [n.strip() for n in names if n.strip()]
+    if [n.lower() for n in names] == ["all"]:
+        return list(PAPER_DATASETS)
+    flags = []
+    for name in names:
+        flag = medmnist_flag(name)
+        if flag not in flags:
+            flags.append(flag)
+    return flags
+
+
+def check_data(datasets, root, size=28):
+    """Look for every data set's file before anything runs.
+
+    Parameters
+    ----------
+    datasets : list of str
+        MedMNIST flags.
+    root : str or None
+        Data folder.
+    size : int, default=28
+        Image size.
+
+    Returns
+    -------
+    missing : dict
+        ``{flag: message}`` for each absent file (``load_medmnist``'s message: the
+        expected path and where to get the file).
+    """
+    missing = {}
+    for flag in datasets:
+        try:
+            load_medmnist(flag, "test", root=root, size=size)
+        except FileNotFoundError as exc:
+            missing[flag] = str(exc)
+    return missing
+
+
+def run_benchmark(profile, datasets, methods, selections, seeds, out, *, root=None,
+                  size=28, device="cpu", threads=None, n_jobs=None, backend="loky",
+                  scheduler=None, client=None, skip_missing=False, progress=True,
+                  command=None, log=print):
+    """Run (or resume) the MedMNIST table and write its outputs.
+
+    Parameters
+    ----------
+    profile : Profile
+        The profile (:func:`~skgenaug.benchmark.get_profile`).
+    datasets : list of str
+        MedMNIST flags.
+    methods, selections : list of str
+        Methods (``'none'``, ``'ae'``, ...) and selection rules (``'val'``,
+        ``'test-best'``).
+    seeds : list of int
+        Subset seeds.
+    out : str or path-like
+        Results folder (created); ``cells.sqlite`` there holds finished cells.
+    root : str or None
+        Data folder (see :func:`resolve_root`).
+    size : {28, 64, 128, 224}, default=28
+        Image size (MedMNIST+ files ``<flag>_<size>.npz`` for sizes other than 28).
+    device : {'cpu', 'cuda', 'auto'} or str, default='cpu'
+        Torch device of every cell.
+    threads : int or None
+        Torch threads per worker; ``None``: see
+        :func:`~skgenaug.benchmark._run.plan_workers`.
+    n_jobs : int or None, default=None
+        Cells run in parallel; ``None`` uses every CPU this process may use (the log
+        says what was chosen and why).
+    backend, scheduler, client
+        joblib backend (``'loky'``, ``'threading'``, ``'dask'``), a Dask scheduler
+        address or client.
+    skip_missing : bool, default=False
+        Drop data sets without a file (with a message) instead of stopping.
+    progress : bool, default=True
+        Show a progress bar.
+    command : str or None
+        The command line, for the records.
+    log : callable, default=print
+        Where messages go.
+
+    Returns
+    -------
+    evaluation : AugmentationEvaluation
+        Cells, summary with the paper's values, comparisons, quality; ``n_run`` and
+        ``n_reused`` cells.
+
+    Raises
+    ------
+    MissingDataError
+        If a data set has no file and ``skip_missing`` is false; raised before any
+        cell runs and before ``out`` is created.
+
+    Examples
+    --------
+    A run stops before any cell when a data set has no file:
+
+    >>> import tempfile
+    >>> from skgenaug.benchmark import MissingDataError, get_profile, run_benchmark
+    >>> folder = tempfile.mkdtemp()
+    >>> try:
+    ...     run_benchmark(get_profile("smoke"), ["pneumoniamnist"], ["none"], ["val"],
+    ...                   [0], out=folder, root=folder, log=lambda message: None)
+    ... except MissingDataError:
+    ...     print("missing")
+    missing
+    """
+    missing = check_data(datasets, root, size)
+    if missing:
+        text = "\n\n".join(missing.values())
+        if not skip_missing or len(missing) == len(datasets):
+            raise MissingDataError(
+                f"{len(missing)} data set(s) missing ({', '.join(missing)}); nothing was "
+                "run." + (" Pass --skip-missing to run the others." if len(missing) <
+                          len(datasets) else "") + f"\n\n{text}"
+            )
+        log(f"Skipping missing data set(s) {', '.join(missing)}:\n{text}\n")
+        datasets = [d for d in datasets if d not in missing]
+    order = {flag: i for i, flag in enumerate(PAPER_DATASETS)}
+    datasets = sorted(datasets, key=lambda flag: order.get(flag, len(order)))
+    plan = Plan(
+        profile=profile,
+        data={flag: MedMNISTData(flag, root, profile, size=size) for flag in datasets},
+        specs={m: MethodSpec(m) for m in methods},
+        first_seed=min(seeds),
+    )
+    data_hash = next(iter(plan.data.values())).hashed()  # the same for every data set
+    hashes = {m: config_hash(profile, m, data=data_hash) for m in methods}
+    cells = make_cells(profile, datasets, methods, selections, seeds, hashes=hashes)
+    return run_cells(
+        plan, cells, out, device=device, threads=threads, n_jobs=n_jobs,
+        backend=backend, scheduler=scheduler, client=client, progress=progress,
+        command=command, log=log,
+        run_info=dict(kind="medmnist"),
+        config=dict(root=root, size=size),
+    )

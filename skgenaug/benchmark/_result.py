@@ -1,0 +1,210 @@
+"""The result of an evaluation: tables, comparisons, quality, report, figures, files."""
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from .._methods import display_name
+from ._report import (
+    compare,
+    compare_with_control,
+    markdown,
+    summarize,
+    summarize_cell_quality,
+)
+
+#: Metrics drawn in ``scores.png``.
+FIGURE_METRICS = ("auc", "acc", "balanced_acc")
+
+
+def _file_part(text):
+    """A name safe in a file name (a sampler instance's name may hold anything)."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(text)).strip("_") or "method"
+
+
+class AugmentationEvaluation:
+    """Cross-validated scores of augmentation methods, compared with a baseline.
+
+    Returned by :func:`skgenaug.evaluate_augmentation` and
+    :func:`skgenaug.benchmark.run_benchmark`; not made by hand.
+
+    Parameters
+    ----------
+    cells : pandas.DataFrame
+        One row per cell (``dataset, method, fold, seed, selection``, scores, sizes,
+        timings and, for sampler cells, a ``quality`` dict).
+    previews : dict
+        ``{(dataset, method): {'real', 'generated', 'y'}}`` for the sample grids.
+    run_info : dict
+        What the report says about the run (profile, protocol, times, command).
+    config : dict
+        Everything ``config.json`` records (settings, versions, hashes, times).
+    baseline : str, default='none'
+        The method every other one is compared with.
+    target_names : dict or None, default=None
+        ``{dataset: class names by code}`` for the sample grids.
+
+    Attributes
+    ----------
+    cells : pandas.DataFrame
+        One row per cell.
+    summary : pandas.DataFrame
+        Mean and standard deviation of AUC, ACC and balanced accuracy per (selection,
+        data set, method); the paper's values beside them for the MedMNIST table.
+    comparisons : pandas.DataFrame
+        Paired differences by (seed, fold) of every method against ``baseline``
+        (``reference`` column) and, where ROS ran, of every image-making method
+        against ROS (the control), for each metric: mean difference, Nadeau-Bengio
+        corrected 95% interval and p-value, plain paired t-test and Wilcoxon p-values,
+        verdict.
+    quality : pandas.DataFrame
+        Quality of the generated images per data set and method (mean and standard
+        deviation over cells of :func:`~skgenaug.metrics.quality_report`); empty
+        without quality reports.
+    baseline : str
+        As given.
+    n_run, n_reused : int
+        Cells computed by this invocation, and reused from the results folder.
+    folder : pathlib.Path or None
+        The results folder, or ``None``.
+    run_info, config : dict
+        As given.
+
+    Examples
+    --------
+    >>> from skgenaug import evaluate_augmentation
+    >>> from skgenaug.datasets import make_image_classification
+    >>> X, y = make_image_classification(40, image_size=12, random_state=0)
+    >>> result = evaluate_augmentation(X, y, ["none", "geometric"], profile="smoke",
+    ...                                n_jobs=1)  # doctest: +SKIP
+    >>> result.summary[["method", "auc_mean"]]  # doctest: +SKIP
+    >>> result.save("my_results")  # doctest: +SKIP
+    """
+
+    def __init__(self, cells, previews, run_info, config, baseline="none",
+                 target_names=None):
+        self.cells = cells
+        self.previews = previews
+        self.run_info = run_info
+        self.config = config
+        self.baseline = baseline
+        self.target_names = target_names or {}
+        self.n_run = run_info.get("n_run", 0)
+        self.n_reused = run_info.get("n_reused", 0)
+        self.folder = None
+        paper = run_info.get("kind", "medmnist") == "medmnist"
+        self.summary = summarize(cells, paper=paper)
+        self._vs_baseline = compare(cells, reference=baseline)
+        self._vs_control = compare_with_control(cells, baseline=baseline)
+        frames = [f for f in (self._vs_baseline, self._vs_control) if len(f)]
+        self.comparisons = (pd.concat(frames, ignore_index=True) if frames
+                            else pd.DataFrame())
+        self.quality = summarize_cell_quality(cells)
+
+    def __repr__(self):
+        methods = ", ".join(self.cells.method.unique())
+        return (f"<AugmentationEvaluation: {len(self.cells)} cells, methods {methods}; "
+                f"baseline {self.baseline!r}>")
+
+    def to_markdown(self):
+        """The report: settings, test scores, paired comparisons, image quality.
+
+        Returns
+        -------
+        text : str
+            Markdown, as written to ``results.md``.
+        """
+        generated = self.cells.groupby("method", sort=False)["n_generated"].max() \
+            if "n_generated" in self.cells else None
+        idle = [] if generated is None else [
+            m for m, n in generated.items() if n == 0 and m != "none"]
+        info = dict(self.run_info, baseline=self.baseline, idle_methods=idle)
+        return markdown(self.summary, self._vs_baseline, info, self._vs_control,
+                        self.quality)
+
+    def plot(self, metric="auc", *, selection=None):
+        """Bar chart of the mean scores per method, with standard deviations.
+
+        Drawn by :func:`skgenaug.plotting.plot_scores` (the paper's values as ticks for
+        the MedMNIST table).
+
+        Parameters
+        ----------
+        metric : str or sequence of str, default='auc'
+            ``'auc'``, ``'acc'``, ``'balanced_acc'``, or several (one axes each).
+        selection : str or None, default=None
+            Selection rule shown; ``None``: the first of the run (``'val'``).
+
+        Returns
+        -------
+        fig : matplotlib.figure.Figure
+        """
+        from ..plotting import plot_scores
+
+        selection = selection or self.summary.selection.iloc[0]
+        title = (f"{self.run_info.get('profile', '')} profile, "
+                 f"{'validation-selected' if selection == 'val' else selection}")
+        return plot_scores(self.summary, metric, selection=selection, title=title)
+
+    def sample_grids(self):
+        """Real training images beside generated ones, per (data set, method).
+
+        Fold 0 of the first repeat, drawn by :func:`skgenaug.plotting.plot_sample_grid`.
+
+        Returns
+        -------
+        figures : dict
+            ``{(dataset, method): matplotlib.figure.Figure}``.
+        """
+        from ..plotting import plot_sample_grid
+
+        figures = {}
+        for (dataset, method), preview in self.previews.items():
+            names = self.target_names.get(dataset)
+            figures[(dataset, method)] = plot_sample_grid(
+                preview["real"], preview["y"], preview["generated"], preview["y"],
+                class_names=names,
+                title=f"{dataset} — {display_name(method)}, fold 0 of repeat 1",
+            )
+        return figures
+
+    def save(self, folder):
+        """Write the report and its tables and figures to a folder.
+
+        Files: ``results.md`` (:meth:`to_markdown`), ``cells.csv`` (one row per cell,
+        without the quality dicts), ``summary.csv``, ``comparisons.csv``,
+        ``quality.csv`` (when there are quality reports), ``config.json``,
+        ``scores.png`` (AUC, ACC and balanced accuracy; ``scores_<selection>.png`` for a
+        second selection rule) and ``samples_<dataset>_<method>.png`` (sample grids).
+
+        Parameters
+        ----------
+        folder : str or path-like
+            Created when absent.
+
+        Returns
+        -------
+        folder : pathlib.Path
+        """
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        config = dict(self.config)
+        if len(self.quality):
+            self.quality.to_csv(folder / "quality.csv", index=False)
+            config["quality"] = self.quality.to_dict("records")
+        (folder / "results.md").write_text(self.to_markdown() + "\n")
+        self.cells.drop(columns="quality", errors="ignore").to_csv(
+            folder / "cells.csv", index=False)
+        self.summary.to_csv(folder / "summary.csv", index=False)
+        self.comparisons.to_csv(folder / "comparisons.csv", index=False)
+        (folder / "config.json").write_text(
+            json.dumps(config, indent=2, default=str) + "\n")
+        for i, selection in enumerate(self.summary.selection.unique()):
+            name = "scores.png" if i == 0 else f"scores_{selection}.png"
+            self.plot(FIGURE_METRICS, selection=selection).savefig(folder / name, dpi=80)
+        for (dataset, method), fig in self.sample_grids().items():
+            fig.savefig(folder / f"samples_{_file_part(dataset)}_{_file_part(method)}.png",
+                        dpi=80)
+        return folder

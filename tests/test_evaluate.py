@@ -1,0 +1,420 @@
+"""The evaluation of augmentation on a user's images: skgenaug.evaluate_augmentation and
+``skgenaug evaluate`` on image folders and npz files written here, the rows each part of
+a cell sees, the MedMNIST table reproduced through the API, resume, and bad input
+refused before anything is written."""
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from PIL import Image
+from sklearn.base import BaseEstimator
+from sklearn.model_selection import KFold, StratifiedKFold
+from test_image_files import _bad_folder, write_folder
+
+from skgenaug import (
+    AddPerClass,
+    AugmentationEvaluation,
+    GeometricSampler,
+    ResNetClassifier,
+    evaluate_augmentation,
+)
+from skgenaug.benchmark import _cells, cli, get_profile, run_benchmark
+from skgenaug.benchmark._evaluate import prepare_evaluation
+from skgenaug.datasets import load_paper_subset, make_image_classification
+
+SCORES = ["auc", "acc", "balanced_acc"]
+
+
+def _quiet(**kwargs):
+    """Settings that keep a test run small: the smoke profile, one worker, one thread."""
+    return dict(dict(profile="smoke", n_jobs=1, threads=1), **kwargs)
+
+
+@pytest.fixture(scope="module")
+def small():
+    return make_image_classification(24, image_size=12, random_state=0)
+
+
+# ------------------------------------------------------------------ the command
+
+
+def test_command_on_a_gray_png_folder(tmp_path, capsys):
+    X, y = make_image_classification(48, n_classes=2, image_size=12, random_state=0)
+    write_folder(tmp_path / "scans", X, y, names=("normal", "pneumonia"))
+    out = tmp_path / "out"
+    status = cli.main(["evaluate", str(tmp_path / "scans"), "--methods", "none,geometric",
+                       "--profile", "smoke", "--out", str(out), "--no-progress",
+                       "--validation-fraction", "0.3", "--n-jobs", "1", "--threads", "1"])
+    assert status == 0
+    printed = capsys.readouterr().out
+    assert "# Augmentation evaluation: `scans` — profile `smoke`" in printed
+    cells = pd.read_csv(out / "cells.csv")
+    assert sorted(zip(cells.method, cells.fold)) == [("geometric", 0), ("geometric", 1),
+                                                     ("none", 0), ("none", 1)]
+    # Each held-out fold is the test set: every image is tested once per method.
+    assert (cells.groupby("method").n_test.sum() == 48).all()
+    assert (cells.n_train + cells.n_val + cells.n_test == 48).all()
+    assert (cells.n_val == 8).all()  # 30% of 12 training images per class, real ones
+    assert (cells[cells.method == "geometric"].n_generated == 300).all()
+    text = (out / "results.md").read_text()
+    assert "the held-out fold is the test set" in text and "never the test fold" in text
+    assert "| scans | Geometric | AUC | 2 |" in text  # the paired comparison with None
+    assert "## Generated-image quality" in text
+    manifest = pd.read_csv(out / "manifest.csv")
+    assert manifest.file.tolist()[:2] == ["normal/000.png", "normal/001.png"]
+    assert len(manifest) == 48
+    config = json.loads((out / "config.json").read_text())
+    assert config["data"]["kind"] == "user" and len(config["data"]["fingerprint"]) == 16
+    assert config["command"].startswith("skgenaug evaluate ")
+    for name, rows in (("summary.csv", 2), ("comparisons.csv", 3), ("quality.csv", 1)):
+        assert len(pd.read_csv(out / name)) == rows, name
+    for name in ("scores.png", "samples_scans_geometric.png"):
+        assert (out / name).read_bytes()[:4] == b"\x89PNG", name
+
+
+def test_command_on_an_rgb_jpeg_folder_with_a_test_npz_at_64(tmp_path):
+    X, y = make_image_classification(20, n_classes=2, image_size=20, n_channels=3,
+                                     random_state=1)
+    write_folder(tmp_path / "photos", X, y, names=("a", "b"), ext="jpg")
+    X_test, y_test = make_image_classification(10, n_classes=2, image_size=64,
+                                               n_channels=3, random_state=2)
+    np.savez(tmp_path / "test.npz", X=X_test, y=np.array(["a", "b"])[y_test])
+    out = tmp_path / "out"
+    status = cli.main(["evaluate", str(tmp_path / "photos"), "--test",
+                       str(tmp_path / "test.npz"), "--size", "64", "--methods", "ros",
+                       "--add-per-class", "5",
+                       "--profile", "smoke", "--out", str(out), "--no-progress",
+                       "--n-jobs", "1", "--threads", "1"])
+    assert status == 0
+    cells = pd.read_csv(out / "cells.csv")
+    assert set(cells.method) == {"none", "ros"}  # the baseline is added
+    assert (cells.n_test == 10).all()  # the separate test set scores every cell
+    assert (cells.n_train + cells.n_val == 20).all()  # the held-out fold validates
+    config = json.loads((out / "config.json").read_text())
+    assert config["data"]["image_shape"] == [64, 64, 3] and config["data"]["test_set"]
+    assert "the separate test set (10 images) scores it" in (out / "results.md").read_text()
+
+
+def _bad_command_input(tmp_path, kind):
+    """Arguments of ``skgenaug evaluate`` with one problem, and the message expected."""
+    if kind in ("missing", "empty", "one class", "one image", "not an image", "corrupt",
+                "sizes", "mixed"):
+        path, message = _bad_folder(tmp_path, kind)
+        if kind == "missing":  # the command names the path as data, folder or npz
+            message = "Data not found: .*data"
+        return [str(path)], message
+    X, y = make_image_classification(8, image_size=8, random_state=0)
+    write_folder(tmp_path / "data", X, y)
+    if kind == "npz without keys":
+        np.savez(tmp_path / "bad.npz", images=X, labels=y)
+        return [str(tmp_path / "bad.npz")], "no 'X' and 'y' arrays"
+    if kind == "test classes differ":
+        np.savez(tmp_path / "test.npz", X=X, y=np.array(["benign", "other"])[y])
+        return ([str(tmp_path / "data"), "--test", str(tmp_path / "test.npz")],
+                "only in the training set: \\['malignant'\\]; only in the test set: "
+                "\\['other'\\]")
+    if kind == "unknown method":
+        return ([str(tmp_path / "data"), "--methods", "none,vae"],
+                "Unknown method\\(s\\) \\['vae'\\]; choose among none, ae, cvae")
+    raise AssertionError(kind)
+
+
+@pytest.mark.parametrize("kind", [
+    "missing", "empty", "one class", "one image", "not an image", "corrupt", "sizes",
+    "mixed", "npz without keys", "test classes differ", "unknown method",
+])
+def test_command_refuses_bad_input_and_writes_nothing(tmp_path, kind, capsys):
+    arguments, message = _bad_command_input(tmp_path, kind)
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["evaluate", *arguments, "--out", str(out), "--profile", "smoke"])
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err
+    assert "skgenaug evaluate: error:" in error
+    assert re.search(message, error), error
+    assert not out.exists()
+
+
+# ------------------------------------------------------------------ what each part sees
+
+
+def _numbered_images(n):
+    """Images that carry their row number in two pixels (to follow rows through)."""
+    X = np.zeros((n, 8, 8), dtype=np.uint8)
+    X[:, 0, 0], X[:, 0, 1] = np.arange(n) % 256, np.arange(n) // 256
+    X[:, 4:, 4:] = (np.arange(n) % 2 * 200)[:, None, None]  # the class shows
+    return X, np.arange(n) % 2
+
+
+def _rows(X):
+    return set((X[:, 0, 0].astype(int) + 256 * X[:, 0, 1].astype(int)).tolist())
+
+
+SEEN = []
+
+
+class RecordingSampler(BaseEstimator):
+    """Adds nothing; records which rows it was fitted on."""
+
+    def __init__(self, random_state=None):
+        self.random_state = random_state
+
+    def fit_resample(self, X, y):
+        SEEN.append(_rows(X))
+        return X, y
+
+
+@pytest.mark.parametrize("with_test_set", [False, True])
+def test_validation_never_comes_from_the_test_rows(with_test_set):
+    X, y = _numbered_images(40)
+    test = dict(X_test=X[:6], y_test=y[:6]) if with_test_set else {}
+    prepared = prepare_evaluation(X, y, {"rec": RecordingSampler()}, cv=4,
+                                  quality=False, **test)
+    data = prepared.plan.data["data"]
+    tested = []
+    for fold in range(4):
+        split = data.split(0, fold)
+        train, val, held = _rows(split.X_train), _rows(split.X_val), _rows(split.X_test)
+        assert not train & val
+        if with_test_set:  # the held-out fold validates; the test set scores
+            assert len(train | val) == 40 and len(val) == 10
+            assert held == set(range(6))
+        else:  # the held-out fold is the test set; validation from the training part
+            assert not (train | val) & held and len(train | val | held) == 40
+            assert len(held) == 10 and len(val) == 6  # 20% of 15 per class: 3 + 3
+            tested.append(held)
+    if not with_test_set:
+        assert set().union(*tested) == set(range(40))  # every image tested once
+    # The sampler is fitted on the training part only: not the validation rows, not
+    # the held-out fold.
+    SEEN.clear()
+    result = prepared.run(n_jobs=1, threads=1)
+    assert len(SEEN) == 4
+    training_parts = {frozenset(_rows(data.split(0, f).X_train)) for f in range(4)}
+    assert {frozenset(seen) for seen in SEEN} == training_parts
+    assert set(result.cells.method) == {"none", "rec"}
+
+
+# ------------------------------------------------------------------ the table and the API
+
+
+def _write_medmnist(path, sizes=(40, 12, 30), seed=0):
+    arrays = {}
+    for i, (split, n) in enumerate(zip(("train", "val", "test"), sizes)):
+        X, y = make_image_classification(n, random_state=seed + i)
+        arrays[f"{split}_images"] = X
+        arrays[f"{split}_labels"] = y.astype(np.uint8).reshape(-1, 1)
+    np.savez_compressed(path, **arrays)
+
+
+def test_api_gives_the_cells_of_the_medmnist_table(tmp_path):
+    _write_medmnist(tmp_path / "breastmnist.npz")
+    smoke = get_profile("smoke")
+    table = run_benchmark(smoke, ["breastmnist"], ["none", "geometric"], ["val"], [0],
+                          tmp_path / "table", root=str(tmp_path), n_jobs=1, threads=1,
+                          progress=False, log=lambda *a: None)
+    data = load_paper_subset("breastmnist", root=tmp_path, random_state=0)
+    X_pool = np.concatenate([data.X_train, data.X_val])
+    y_pool = np.concatenate([data.y_train, data.y_val])
+    api = evaluate_augmentation(X_pool, y_pool, "none,geometric", X_test=data.X_test,
+                                y_test=data.y_test, cv=smoke.folds, random_state=0,
+                                **_quiet())
+    keys = ["method", "seed", "fold"]
+    columns = keys + SCORES + ["best_epoch", "n_train", "n_val", "n_test", "n_generated"]
+    pd.testing.assert_frame_equal(
+        api.cells[columns].sort_values(keys).reset_index(drop=True),
+        table.cells[columns].sort_values(keys).reset_index(drop=True))
+
+    def quality(result):
+        rows = result.cells.dropna(subset=["quality"]).sort_values(keys)
+        return [{k: v for k, v in q.items() if k != "seconds"} for q in rows.quality]
+
+    assert len(quality(api)) == 2 and quality(api) == quality(table)
+    # Same paired statistics too (the data set's name aside).
+    compared = ["method", "metric", "mean_diff", "ci_low", "ci_high", "p_corrected"]
+    pd.testing.assert_frame_equal(api.comparisons[compared], table.comparisons[compared])
+
+
+# ------------------------------------------------------------------ resume
+
+
+def test_interrupted_run_resumes_and_other_data_reuses_nothing(small, tmp_path,
+                                                              monkeypatch):
+    X, y = small
+    reference = evaluate_augmentation(X, y, "none,ros", **_quiet())
+    real_run_cell = _cells.run_cell
+    calls = []
+
+    def interrupted(cell, *args, **kwargs):
+        if len(calls) == 2:
+            raise KeyboardInterrupt("simulated interruption")
+        calls.append(cell.key)
+        return real_run_cell(cell, *args, **kwargs)
+
+    monkeypatch.setattr(_cells, "run_cell", interrupted)
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        evaluate_augmentation(X, y, "none,ros", results_dir=out, **_quiet())
+    assert len(calls) == 2 and (out / "cells.sqlite").is_file()
+    assert not (out / "results.md").exists()  # no report of a run cut short
+
+    monkeypatch.setattr(_cells, "run_cell", real_run_cell)
+    resumed = evaluate_augmentation(X, y, "none,ros", results_dir=out, **_quiet())
+    assert (resumed.n_run, resumed.n_reused) == (2, 2)
+    keys = ["method", "fold"]
+    pd.testing.assert_frame_equal(
+        resumed.cells[keys + SCORES].sort_values(keys).reset_index(drop=True),
+        reference.cells[keys + SCORES].sort_values(keys).reset_index(drop=True))
+    assert "earlier invocations on this store computed 2 cells" in resumed.to_markdown()
+    again = evaluate_augmentation(X, y, "none,ros", results_dir=out, **_quiet())
+    assert (again.n_run, again.n_reused) == (0, 4)
+
+    # One pixel of one image changed: other data, so no stored cell is reused.
+    other = X.copy()
+    other[0, 0, 0] ^= 1
+    changed = evaluate_augmentation(other, y, "none,ros", results_dir=out, **_quiet())
+    assert (changed.n_run, changed.n_reused) == (4, 0)
+
+
+# ------------------------------------------------------------------ the result object
+
+
+def test_sampler_instances_baseline_plot_and_save(small, tmp_path):
+    X, y = small
+    labels = np.array(["cyst", "tumour"])[y]
+    methods = {"none": None,
+               "flips": GeometricSampler(max_shift=0, sampling_strategy=AddPerClass(4)),
+               "idle": GeometricSampler()}  # 'auto' on balanced classes: adds nothing
+    result = evaluate_augmentation(
+        X, labels, methods, baseline="flips",
+        classifier=ResNetClassifier(width=2, max_epochs=1), cv=3,
+        validation_fraction=0.4, **_quiet())
+    assert isinstance(result, AugmentationEvaluation)
+    assert set(result.cells.method) == {"none", "flips", "idle"}
+    assert len(result.cells) == 9 and (result.cells.best_epoch == 1).all()  # 1 epoch
+    generated = result.cells.groupby("method").n_generated.max()
+    assert generated.to_dict() == {"flips": 8, "idle": 0, "none": 0}  # as given
+    assert set(result.comparisons.reference) == {"flips"}
+    assert set(result.comparisons.method) == {"none", "idle"}
+    assert set(result.quality.method) == {"flips", "idle"}
+    assert "**Note**: idle added no images in any cell" in result.to_markdown()
+    fig = result.plot(["auc", "acc"])
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    assert [ax.get_ylabel() for ax in fig.axes] == ["AUC", "ACC"]
+    assert len(fig.axes[0].patches) == 3  # one bar per method
+    folder = result.save(tmp_path / "saved")
+    assert {p.name for p in folder.iterdir()} >= {
+        "results.md", "cells.csv", "summary.csv", "comparisons.csv", "quality.csv",
+        "config.json", "scores.png", "samples_data_flips.png"}
+    assert "Paired difference vs flips" in (folder / "results.md").read_text()
+    # The sampler's parameters enter the cells' keys.
+    other = prepare_evaluation(X, labels, {"flips": GeometricSampler(max_shift=1)},
+                               baseline="flips", profile="smoke", quality=False)
+    same = prepare_evaluation(X, labels, {"flips": GeometricSampler(max_shift=0)},
+                              baseline="flips", profile="smoke", quality=False)
+    assert other.cells[0].config_hash != same.cells[0].config_hash
+
+
+# ------------------------------------------------------------------ bad input
+
+
+def _bad_arguments(kind, X, y):
+    n = len(y)
+    cases = {
+        "nan": (dict(X=np.full(X.shape, np.nan)), "X contains NaN"),
+        "flat": (dict(X=X.reshape(n, -1)), "X must be images .* Flat rows"),
+        "channels first": (dict(X=np.stack([X] * 3, axis=1)), "Channels first"),
+        "bool": (dict(X=X > 0), "dtype bool"),
+        "strings": (dict(X=X.astype(str)), "pixel numbers"),
+        "16-bit": (dict(X=X.astype(np.int32) * 256), "integer pixels in \\[0, "),
+        "empty": (dict(X=X[:0], y=y[:0]), "X is empty"),
+        "lengths": (dict(y=y[:-1]), f"y has {n - 1} labels for {n} images"),
+        "one class": (dict(y=np.zeros(n)), "y holds a single class"),
+        "few per class": (dict(y=np.r_[np.zeros(n - 1), 1]),
+                          "Too few images per class \\(class 1.0 has 1\\): 2-fold"),
+        "test classes": (dict(X_test=X[:4], y_test=np.array([0, 1, 2, 2])),
+                         "only in the test set: \\[2\\]"),
+        "test shape": (dict(X_test=X[:4, :8], y_test=y[:4]), "X_test holds images of "),
+        "test dtype": (dict(X_test=X[:4] / 255, y_test=y[:4]), "X_test has dtype"),
+        "test half": (dict(X_test=X[:4]), "both X_test and y_test"),
+        "unknown method": (dict(methods="none,vae"), "Unknown method.*choose among none"),
+        "not a sampler": (dict(methods=["none", object()]), "neither a method name"),
+        "baseline": (dict(baseline="cgan"), "baseline='cgan' is not among the methods"),
+        "seed": (dict(random_state=None), "random_state must be a non-negative int"),
+        "cv": (dict(cv=1), "cv must be at least 2"),
+        "shuffling cv": (dict(cv=KFold(2, shuffle=True)), "different splits on each call"),
+        "repeats with a splitter": (dict(cv=StratifiedKFold(2), n_repeats=2),
+                                    "n_repeats applies to cv given as an int"),
+        "classifier": (dict(classifier=dict(width=0)), "width"),
+        "not a classifier": (dict(classifier="resnet"), "classifier must be"),
+        "strategy": (dict(sampling_strategy="everything"), "sampling_strategy="),
+        "profile": (dict(profile="fast"), "Unknown profile 'fast'"),
+        "validation": (dict(validation_fraction=1.5), "validation_fraction must be"),
+        # 24 images, 2 folds: 1 validation image per class, too few for 5 neighbours.
+        "quality": ({}, "only 2 real validation images; the quality report of geometric"),
+    }
+    return cases[kind]
+
+
+@pytest.mark.parametrize("kind", [
+    "nan", "flat", "channels first", "bool", "strings", "16-bit", "empty", "lengths",
+    "one class", "few per class", "test classes", "test shape", "test dtype",
+    "test half", "unknown method", "not a sampler", "baseline", "seed", "cv",
+    "shuffling cv", "repeats with a splitter", "classifier", "not a classifier",
+    "strategy", "profile", "validation", "quality",
+])
+def test_bad_input_is_refused_before_anything_is_written(small, tmp_path, kind,
+                                                         monkeypatch):
+    X, y = small
+    changes, message = _bad_arguments(kind, X, y)
+    arguments = dict(X=X, y=y, methods="none,geometric", profile="smoke",
+                     results_dir=tmp_path / "out")
+    arguments.update(changes)
+    monkeypatch.setattr(_cells, "run_cell", lambda *a, **k: pytest.fail("a cell ran"))
+    with pytest.raises(ValueError, match=message):
+        evaluate_augmentation(**arguments)
+    assert not (tmp_path / "out").exists()
+
+
+def test_integer_images_in_0_255_are_taken_as_uint8(small):
+    X, y = small
+    wide = prepare_evaluation(X.astype(np.int64), y, "none", profile="smoke")
+    narrow = prepare_evaluation(X, y, "none", profile="smoke")
+    assert wide.plan.data["data"].X.dtype == np.uint8
+    assert wide.cells[0].config_hash == narrow.cells[0].config_hash
+
+
+def test_images_as_files_equal_the_arrays(tmp_path):
+    # The command's data path: PNG files read back are the arrays written.
+    X, y = make_image_classification(10, image_size=8, random_state=3)
+    write_folder(tmp_path, X, y, names=("a", "b"))
+    from skgenaug.datasets import load_images
+
+    data = load_images(tmp_path)
+    order = np.argsort(y, kind="stable")
+    np.testing.assert_array_equal(data.X, X[order])
+    Image.fromarray(X[0]).save(tmp_path / "a" / "zzz.png")
+    assert len(load_images(tmp_path).y) == 11
+
+
+def test_splits_given_as_index_pairs_keep_patients_apart():
+    # Several images per patient: folds made beforehand by StratifiedGroupKFold.
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    X, y = _numbered_images(40)
+    patients = np.arange(40) // 4
+    y = patients % 2  # one class per patient
+    splits = list(StratifiedGroupKFold(3).split(X, y, patients))
+    prepared = prepare_evaluation(X, y, "none", cv=splits, quality=False)
+    data = prepared.plan.data["data"]
+    assert prepared.plan.profile.folds == 3 and len(prepared.cells) == 3
+    for fold, (train, held) in enumerate(splits):
+        split = data.split(0, fold)
+        assert _rows(split.X_test) == set(held.tolist())
+        seen = _rows(split.X_train) | _rows(split.X_val)
+        assert seen == set(train.tolist())
+        assert not set(patients[sorted(seen)]) & set(patients[held])
