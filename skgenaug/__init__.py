@@ -11,6 +11,7 @@ from .samplers import (
     AESampler,
     CGANSampler,
     CVAESampler,
+    DiffusionSampler,
     FlatImageSampler,
     GeometricSampler,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "BaseGenerativeSampler",
     "CGANSampler",
     "CVAESampler",
+    "DiffusionSampler",
     "FlatImageSampler",
     "GeometricSampler",
     "ResNetClassifier",
