@@ -38,6 +38,7 @@ def _samplers():
         AESampler,
         CGANSampler,
         CVAESampler,
+        DiffusionSampler,
         FlatImageSampler,
         GeometricSampler,
     )
@@ -57,6 +58,11 @@ def _samplers():
             auxiliary_classifier=True,
             hidden_layer_sizes=(8, 4),
             **conv,
+        ),
+        # A 2-level U-Net (1 x 20 strips padded to 2 x 20), 3 DDIM steps.
+        DiffusionSampler(
+            hidden_layer_sizes=(4, 8), layers_per_block=1, n_train_timesteps=50,
+            n_sampling_steps=3, max_epochs=2, random_state=0,
         ),
         GeometricSampler(random_state=0),
         FlatImageSampler(RandomOverSampler(random_state=0)),

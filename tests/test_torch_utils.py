@@ -13,7 +13,7 @@ import pytest
 import torch
 from skorch.callbacks import Callback
 
-from skgenaug import AESampler, CGANSampler, CVAESampler, ResNetClassifier
+from skgenaug import AESampler, CGANSampler, CVAESampler, DiffusionSampler, ResNetClassifier
 from skgenaug._images import ImageLayout
 from skgenaug._torch_utils import (
     array_to_tensor,
@@ -139,6 +139,9 @@ class _StrideSpy(Callback):
 
 
 CONV = dict(architecture="conv", hidden_layer_sizes=(4, 8), latent_dim=4)
+# guidance_scale=2: the batched forward pass of class and null class in generation
+UNET = dict(hidden_layer_sizes=(4, 8), layers_per_block=1, n_train_timesteps=50,
+            n_sampling_steps=2, guidance_scale=2.0)
 NETWORKS = {
     "classifier": lambda cb: ResNetClassifier(
         width=2, max_epochs=1, batch_size=16, callbacks=cb, random_state=0
@@ -151,6 +154,8 @@ NETWORKS = {
     "cgan-conv": lambda cb: CGANSampler(**CONV, callbacks=cb),
     "wgan-gp-conv": lambda cb: CGANSampler(objective="wgan-gp", **CONV, callbacks=cb),
     "acgan-conv": lambda cb: CGANSampler(auxiliary_classifier=True, **CONV, callbacks=cb),
+    "diffusion": lambda cb: DiffusionSampler(**UNET, callbacks=cb),
+    "diffusion-variation": lambda cb: DiffusionSampler(**UNET, strength=0.5, callbacks=cb),
 }
 
 
