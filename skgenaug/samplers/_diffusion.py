@@ -170,8 +170,10 @@ class DiffusionSampler(BaseGenerativeSampler):
     small data sets, and class conditioning makes it more likely; variations with a low
     ``strength`` are near-copies by construction. Check generated images with
     :func:`skgenaug.metrics.memorization_report` (it flags strength-0.05 variations
-    as near-copies) and :func:`skgenaug.plotting.plot_nearest_training_images` before
-    calling them new data. The fitted sampler keeps the (scaled) training images, so
+    as near-copies, unless near-duplicates between the training and held-out images
+    lower its threshold: see the user guide) and
+    :func:`skgenaug.plotting.plot_nearest_training_images` before calling them new
+    data. The fitted sampler keeps the (scaled) training images, so
     a pickled sampler holds the training data.
 
     **Cost.** The defaults are sized for a GPU. On a CPU, use a smaller network and
