@@ -22,7 +22,7 @@ from skgenaug._torch_utils import (
     standard_strides,
 )
 from skgenaug.datasets import make_image_classification
-from skgenaug.nets import ConvAutoencoder, ResNet18
+from skgenaug.nets import ConditionalUNet, ConvAutoencoder, ResNet18
 
 # ------------------------------------------------------------------ the helpers
 
@@ -197,3 +197,33 @@ def test_autoencoder_encode_and_decode_paths_get_standard_strides():
         )
     net.decode(net.encode(torch.rand(2, 300)))
     assert all(stride == contiguous_strides(shape) for _, shape, stride in log)
+
+
+@pytest.mark.parametrize("attention", [False, True])
+def test_unet_convolutions_get_standard_strides_both_ways(attention):
+    # Forward: every module's input. Backward: the gradient arriving at every
+    # convolution's output (the attention's reshapes and the crop back to rows could
+    # hand it other strides).
+    net = ConditionalUNet((10, 10, 3), 2, hidden_layer_sizes=(4, 8, 8), attention=attention)
+    torch.nn.init.normal_(net.out_conv.weight)  # so gradients reach every layer
+    log = []
+    for name, module in net.named_modules():
+        module.register_forward_pre_hook(
+            lambda module, args, name=name: log.extend(
+                (name, a.shape, a.stride()) for a in args
+                if isinstance(a, torch.Tensor) and a.dim() >= 2
+            )
+        )
+        if isinstance(module, torch.nn.Conv2d):
+            module.register_full_backward_hook(
+                lambda module, grad_in, grad_out, name=name: log.append(
+                    (f"{name} (backward)", grad_out[0].shape, grad_out[0].stride())
+                )
+            )
+    # an input that requires a gradient, so the stem's backward hook fires too
+    rows = torch.rand(3, 300, requires_grad=True)
+    out = net(rows, torch.tensor([1, 2, 3]), torch.tensor([0, 1, 2]))
+    (out * torch.arange(300.0)).sum().backward()
+    assert any(name.endswith("(backward)") for name, _, _ in log)
+    bad = [entry for entry in log if entry[2] != contiguous_strides(entry[1])]
+    assert not bad, bad

@@ -233,7 +233,11 @@ class ConditionalUNet(nn.Module):
         h = second(attention(first(h, embedding)), embedding)
         for block in self.up:
             if isinstance(block, _ResidualBlock):
-                h = block(standard_strides(torch.cat([h, skips.pop()], dim=1)), embedding)
+                # standard_strides on both sides of the concatenation: its backward
+                # hands each input a channel slice of the gradient, which would reach
+                # the convolutions that made them with the strides of the whole
+                h = torch.cat([standard_strides(h), standard_strides(skips.pop())], dim=1)
+                h = block(standard_strides(h), embedding)
             else:
                 h = block(h)
         h = self.out_conv(F.silu(self.out_norm(h)))
