@@ -59,10 +59,10 @@ def _samplers():
             hidden_layer_sizes=(8, 4),
             **conv,
         ),
-        # A 2-level U-Net (1 x 20 strips padded to 2 x 20), 3 DDIM steps.
+        # A 2-level U-Net (1 x 20 strips padded to 2 x 20), one epoch, 2 DDIM steps.
         DiffusionSampler(
             hidden_layer_sizes=(4, 8), layers_per_block=1, n_train_timesteps=50,
-            n_sampling_steps=3, max_epochs=2, random_state=0,
+            n_sampling_steps=2, max_epochs=1, random_state=0,
         ),
         GeometricSampler(random_state=0),
         FlatImageSampler(RandomOverSampler(random_state=0)),
