@@ -10,6 +10,7 @@ from .classifier import ResNetClassifier
 from .samplers import (
     AESampler,
     CGANSampler,
+    CuratedSampler,
     CVAESampler,
     DiffusionSampler,
     FlatImageSampler,
@@ -25,6 +26,7 @@ __all__ = [
     "BaseGenerativeSampler",
     "CGANSampler",
     "CVAESampler",
+    "CuratedSampler",
     "DiffusionSampler",
     "FlatImageSampler",
     "GeometricSampler",

@@ -49,6 +49,13 @@ class BaseGenerativeSampler(BaseImageOverSampler):
     ``skgenaug._generative._LatentVariableSampler``. :class:`~skgenaug.DiffusionSampler`
     has neither.
 
+    Unlabelled rows (label ``unlabelled_label``) train the network too, without a
+    class: :meth:`_fit_model` receives them after the labelled rows with the code
+    ``len(classes_)``, which the conditional networks read as "no class" (an all-zero
+    condition vector, :func:`skgenaug.nets.one_hot`; a diffusion model's null class).
+    Everything else (``classes_``, the sampling strategy, ``generate``, the output)
+    knows the labelled classes only.
+
     Parameters
     ----------
     {sampling_strategy}
@@ -65,6 +72,7 @@ class BaseGenerativeSampler(BaseImageOverSampler):
     {device}
     {random_state}
     {verbose}
+    {unlabelled_label}
 
     Examples
     --------
@@ -90,12 +98,15 @@ class BaseGenerativeSampler(BaseImageOverSampler):
         "callbacks": [list, None],
         "device": [str, torch.device],
         "verbose": ["verbose"],
+        "unlabelled_label": [numbers.Integral, str, None],
     }
 
     #: ``hidden_layer_sizes=None`` means these widths. Subclasses set their own.
     default_hidden_layer_sizes: tuple = (256, 128)
 
     _fitted_attribute = "net_"
+
+    _learns_from_unlabelled = True
 
     def __init__(
         self,
@@ -109,6 +120,7 @@ class BaseGenerativeSampler(BaseImageOverSampler):
         device="cpu",
         random_state=None,
         verbose=0,
+        unlabelled_label=-1,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -119,6 +131,7 @@ class BaseGenerativeSampler(BaseImageOverSampler):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.unlabelled_label = unlabelled_label
 
     # ------------------------------------------------------------------ validation
     def _check_class_counts(self, labels, counts):
@@ -184,7 +197,8 @@ class BaseGenerativeSampler(BaseImageOverSampler):
 
     @abstractmethod
     def _train(self, X01, y_enc):
-        """Fit ``self.net_`` on scaled rows ``X01`` (float tensor) and codes ``y_enc``."""
+        """Fit ``self.net_`` on scaled rows ``X01`` (float tensor) and codes ``y_enc``
+        (``len(classes_)`` for unlabelled rows: train on them without a class)."""
 
     @abstractmethod
     def _generate_scaled(self, y_enc, generator):

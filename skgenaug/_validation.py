@@ -12,7 +12,7 @@ def draw_seed(random_state):
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
-def check_two_classes(classes, needed_by, *, labels_name="y"):
+def check_two_classes(classes, needed_by, *, labels_name="y", note=None):
     """Raise the library's one error for labels of a single class.
 
     Parameters
@@ -24,6 +24,9 @@ def check_two_classes(classes, needed_by, *, labels_name="y"):
         classifier'``, ...
     labels_name : str, default='y'
         Name of the labels in the caller's signature.
+    note : str or None, default=None
+        A sentence appended to the message (why rows are missing, e.g. rows read as
+        unlabelled).
 
     Raises
     ------
@@ -39,7 +42,46 @@ def check_two_classes(classes, needed_by, *, labels_name="y"):
         raise ValueError(
             f"{labels_name} holds {found}; {needed_by} needs at least 2 classes (got "
             f"{len(classes)} class{'' if len(classes) == 1 else 'es'})."
+            + (f" {note}" if note else "")
         )
+
+
+def unlabelled_rows(y, unlabelled_label):
+    """Boolean mask of the rows of ``y`` whose label is ``unlabelled_label``.
+
+    scikit-learn marks unlabelled rows with the label -1
+    (:class:`~sklearn.semi_supervised.SelfTrainingClassifier`); skgenaug's samplers take
+    the marker as a parameter. ``None`` marks no row. A marker of another kind than the
+    labels (the number -1 among string labels) marks none either.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        Labels.
+    unlabelled_label : int, str or None
+        The marker.
+
+    Returns
+    -------
+    mask : ndarray of bool, shape (n_samples,)
+    """
+    y = np.asarray(y)
+    if unlabelled_label is None:
+        return np.zeros(len(y), dtype=bool)
+    # numpy compares numbers with strings elementwise as "not equal"
+    return np.broadcast_to(np.asarray(y == unlabelled_label, dtype=bool), y.shape).copy()
+
+
+def unlabelled_note(n_unlabelled, unlabelled_label):
+    """The sentence that explains missing rows when some were read as unlabelled, for
+    error messages about the labelled rows (``None`` when none were)."""
+    if not n_unlabelled:
+        return None
+    return (
+        f"{n_unlabelled} row(s) labelled {unlabelled_label!r} were read as unlabelled "
+        f"(unlabelled_label={unlabelled_label!r}); if {unlabelled_label!r} is a class, "
+        "set unlabelled_label=None."
+    )
 
 
 def stratified_holdout(y, fraction, random_state, *, count="per-class"):

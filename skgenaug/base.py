@@ -24,7 +24,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._images import ImageLayout, validate_images
-from ._validation import check_two_classes, draw_seed
+from ._validation import check_two_classes, draw_seed, unlabelled_note, unlabelled_rows
 
 #: Parameter and attribute paragraphs that several estimators share word for word, in
 #: one place. A class decorated with ``_fill_shared_docs`` names them in its docstring
@@ -36,6 +36,14 @@ _SHARED_DOCS = dict(
         'not minority', 'all', a float (binary only), a dict ``{class: desired total}``
         or a callable returning one. To add ``n`` images to every class, as the
         reference paper does, pass :class:`~skgenaug.AddPerClass` ``(n)``.""",
+    unlabelled_label="""unlabelled_label : int, str or None, default=-1
+        Label that marks unlabelled rows (scikit-learn's semi-supervised convention, as
+        in :class:`~sklearn.semi_supervised.SelfTrainingClassifier`). The generative
+        samplers train on such rows without a class (see the user guide's page on
+        unlabelled images); the baselines ignore them. They never count in the sampling
+        strategy, which sees labelled rows only, and are never returned:
+        ``fit_resample`` gives the labelled rows, then the new ones. ``None`` reads
+        every label as a class (for data whose real class is -1).""",
     batch_size="""batch_size : int, default=128
         Mini-batch size.""",
     callbacks="""callbacks : list of skorch callbacks or None, default=None
@@ -53,7 +61,9 @@ _SHARED_DOCS = dict(
     resampling_attributes="""sampling_strategy_ : dict
         Number of samples generated per class.
     classes_ : ndarray
-        Class labels seen in ``fit``.""",
+        Class labels seen in ``fit`` (labelled rows only).
+    n_unlabelled_ : int
+        Number of rows of the last fit labelled ``unlabelled_label``.""",
     input_attributes="""n_features_in_ : int
         Values per sample (pixels times channels for images).
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -129,12 +139,48 @@ class ImageSamplerMixin:
     pixels times channels, returns sparse output for sparse input, and declares these
     input types in the estimator tags. Put it before an imbalanced-learn base class:
     ``class MySampler(ImageSamplerMixin, BaseOverSampler)``.
+
+    A sampler with an ``unlabelled_label`` parameter gets its unlabelled rows set
+    aside: ``_check_X_y`` returns the labelled rows only, so that imbalanced-learn's
+    ``fit_resample`` computes ``sampling_strategy_`` from labelled rows, and keeps the
+    unlabelled ones for the fit (:meth:`_take_unlabelled`).
     """
 
     def _check_X_y(self, X, y, accept_sparse=None):
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         X, y, _ = validate_images(self, X, y, reset=True, accept_sparse=True)
+        unlabelled = unlabelled_rows(y, self._unlabelled_label())
+        self.n_unlabelled_ = int(unlabelled.sum())
+        if self.n_unlabelled_ == len(y):
+            marker = self._unlabelled_label()
+            raise ValueError(
+                f"y holds no labelled row: all {len(y)} rows carry {marker!r}, the label "
+                f"of unlabelled rows (unlabelled_label={marker!r}); "
+                f"{type(self).__name__} needs labelled rows of at least 2 classes. If "
+                f"{marker!r} is a class, set unlabelled_label=None."
+            )
+        X_unlabelled = X[unlabelled]
+        if self.n_unlabelled_:
+            X, y = X[~unlabelled], y[~unlabelled]
+        self._check_labelled(X, y)
+        # imbalanced-learn's fit_resample passes nothing else from here to
+        # _fit_resample, so the unlabelled rows wait on the estimator (removed by
+        # _take_unlabelled, or at the latest when fit_resample returns or fails)
+        self._unlabelled_X = X_unlabelled
         return X, y, binarize_y
+
+    def _unlabelled_label(self):
+        """The marker of unlabelled rows; ``None`` for a sampler without the
+        parameter, which reads every label as a class."""
+        return getattr(self, "unlabelled_label", None)
+
+    def _check_labelled(self, X, y):
+        """Checks of the labelled rows (hook; none here)."""
+
+    def _take_unlabelled(self):
+        """The unlabelled rows that ``_check_X_y`` set aside (removed from the
+        estimator), in the input's layout and dtype."""
+        return self.__dict__.pop("_unlabelled_X", None)
 
     def fit_resample(self, X, y):
         """Resample the data set.
@@ -155,7 +201,10 @@ class ImageSamplerMixin:
         y_resampled : array-like of shape (n_samples_new,)
             Labels of ``X_resampled``.
         """
-        X_res, y_res = super().fit_resample(X, y)
+        try:
+            X_res, y_res = super().fit_resample(X, y)
+        finally:
+            self._take_unlabelled()  # never left on the estimator
         if sp.issparse(X) and not sp.issparse(X_res):
             X_res = sp.csr_matrix(X_res)
         return X_res, y_res
@@ -182,6 +231,12 @@ class BaseImageOverSampler(ImageSamplerMixin, BaseOverSampler):
     unchanged and first, followed by the new rows; ``generate`` draws new images for
     given labels from a fitted sampler. Subclasses also have a ``random_state``
     parameter, which seeds the fit and the draw of new samples.
+
+    Unlabelled rows: a subclass with an ``unlabelled_label`` parameter reads rows of
+    that label as unlabelled. They are left out of the class counts, the sampling
+    strategy, ``classes_`` and the output; a subclass whose
+    ``_learns_from_unlabelled`` is true receives them in :meth:`_fit_model`, after
+    the labelled rows, with the code ``len(classes_)`` (one past the last class).
 
     Parameters
     ----------
@@ -213,21 +268,41 @@ class BaseImageOverSampler(ImageSamplerMixin, BaseOverSampler):
     #: Fitted attribute that ``generate`` checks for.
     _fitted_attribute = "classes_"
 
+    #: Whether :meth:`_fit_model` receives the unlabelled rows (code ``len(classes_)``);
+    #: samplers that cannot use them leave it false and never see them.
+    _learns_from_unlabelled = False
+
     # ------------------------------------------------------------------ validation
-    def _check_X_y(self, X, y, accept_sparse=None):
-        X, y, binarize_y = super()._check_X_y(X, y, accept_sparse=accept_sparse)
+    def _check_labelled(self, X, y):
         labels, counts = np.unique(y, return_counts=True)
         self._check_class_counts(labels, counts)
-        self._check_strategy_values()
-        return X, y, binarize_y
+        self._check_strategy_values(labels)
+
+    def _unlabelled_note(self):
+        return unlabelled_note(getattr(self, "n_unlabelled_", 0), self._unlabelled_label())
 
     def _check_class_counts(self, labels, counts):
-        check_two_classes(labels, type(self).__name__)
+        check_two_classes(labels, type(self).__name__, note=self._unlabelled_note())
 
-    def _check_strategy_values(self):
-        """Reject negative or fractional counts in a dict strategy before any training."""
+    def _check_strategy_values(self, labels):
+        """Reject negative or fractional counts, and classes without labelled rows, in
+        a dict strategy before any training."""
         strategy = self.sampling_strategy
         if isinstance(strategy, Mapping):
+            marker = self._unlabelled_label()
+            if marker is not None and marker in strategy:
+                raise ValueError(
+                    f"sampling_strategy names {marker!r}, the label of unlabelled rows "
+                    f"(unlabelled_label={marker!r}); unlabelled images are never "
+                    "generated. Name labelled classes only, or set unlabelled_label=None "
+                    f"if {marker!r} is a class."
+                )
+            absent = [label for label in strategy if label not in set(labels.tolist())]
+            if absent:
+                raise ValueError(
+                    f"sampling_strategy names class(es) {absent!r} that are not present "
+                    f"among the labelled rows (labelled classes: {labels.tolist()!r})."
+                )
             for label, count in strategy.items():
                 if isinstance(count, bool) or not isinstance(count, numbers.Integral):
                     raise ValueError(
@@ -261,7 +336,8 @@ class BaseImageOverSampler(ImageSamplerMixin, BaseOverSampler):
                 (n_samples, H, W, C)
             Training images (or flat rows).
         y : array-like of shape (n_samples,)
-            Class labels.
+            Class labels; ``unlabelled_label`` marks unlabelled rows, for samplers
+            with that parameter.
 
         Returns
         -------
@@ -269,9 +345,10 @@ class BaseImageOverSampler(ImageSamplerMixin, BaseOverSampler):
             The fitted sampler.
         """
         X, y, _ = self._check_X_y(X, y)
+        X_unlabelled = self._take_unlabelled()
         self.sampling_strategy_ = self._strategy(y)
         rng = check_random_state(self.random_state)
-        self._fit_data(X, y, draw_seed(rng))
+        self._fit_data(X, y, draw_seed(rng), X_unlabelled)
         return self
 
     def fit_resample(self, X, y):
@@ -284,22 +361,25 @@ class BaseImageOverSampler(ImageSamplerMixin, BaseOverSampler):
             Training images or flat rows (arrays, lists, DataFrames; sparse matrices
             are densified for the work and returned sparse).
         y : array-like of shape (n_samples,)
-            Class labels.
+            Class labels; ``unlabelled_label`` marks unlabelled rows, for samplers
+            with that parameter.
 
         Returns
         -------
         X_resampled : array-like
-            The input rows, unchanged and first, followed by the new rows, in the
-            input's layout, dtype and container type.
+            The labelled input rows, unchanged, first and in input order, followed by
+            the new rows, in the input's layout, dtype and container type. Unlabelled
+            rows are never returned.
         y_resampled : array-like of shape (n_samples_new,)
             Labels of ``X_resampled``.
         """
         return super().fit_resample(X, y)
 
     def _fit_resample(self, X, y):
+        X_unlabelled = self._take_unlabelled()
         self.sampling_strategy_ = self._strategy(y)
         rng = check_random_state(self.random_state)
-        self._fit_data(X, y, draw_seed(rng))
+        self._fit_data(X, y, draw_seed(rng), X_unlabelled)
         counts = [(label, n) for label, n in self.sampling_strategy_.items() if n > 0]
         if not counts:
             return X.copy(), y.copy()
@@ -309,18 +389,26 @@ class BaseImageOverSampler(ImageSamplerMixin, BaseOverSampler):
             [y, y_new]
         )
 
-    def _fit_data(self, X, y, seed):
-        """Record layout and classes, then fit the model on labels encoded 0..k-1."""
+    def _fit_data(self, X, y, seed, X_unlabelled=None):
+        """Record layout and classes, then fit the model on labels encoded 0..k-1
+        (and the unlabelled rows, code k, after them, if the sampler learns from
+        them)."""
         self.layout_ = ImageLayout(sample_shape=tuple(X.shape[1:]), dtype=X.dtype)
         self.label_encoder_ = LabelEncoder().fit(y)
         self.classes_ = self.label_encoder_.classes_
-        self._fit_model(X, self.label_encoder_.transform(y), seed)
+        y_enc = self.label_encoder_.transform(y)
+        if self._learns_from_unlabelled and X_unlabelled is not None and len(X_unlabelled):
+            X = np.concatenate([X, X_unlabelled])
+            null = np.full(len(X_unlabelled), len(self.classes_), dtype=y_enc.dtype)
+            y_enc = np.concatenate([y_enc, null])
+        self._fit_model(X, y_enc, seed)
         return self
 
     @abstractmethod
     def _fit_model(self, X, y_enc, seed):
-        """Learn from validated ``X`` (input layout and dtype) and codes ``y_enc``;
-        ``seed`` is an int for any randomness."""
+        """Learn from validated ``X`` (input layout and dtype) and codes ``y_enc``
+        (``len(classes_)`` for unlabelled rows, which only samplers with
+        ``_learns_from_unlabelled`` receive); ``seed`` is an int for any randomness."""
 
     @abstractmethod
     def _generate(self, y_enc, random_state):
@@ -349,9 +437,15 @@ class BaseImageOverSampler(ImageSamplerMixin, BaseOverSampler):
             raise ValueError(f"y must be 1-D (one label per image); got shape {y.shape}.")
         unknown = np.setdiff1d(y, self.classes_)
         if unknown.size:
+            marker = self._unlabelled_label()
+            why = (
+                f" {marker!r} marks unlabelled rows, which are never generated."
+                if marker is not None and unlabelled_rows(unknown, marker).any()
+                else ""
+            )
             raise ValueError(
                 f"Unknown class(es) {unknown.tolist()!r}; the sampler was fitted on "
-                f"classes {self.classes_.tolist()!r}."
+                f"classes {self.classes_.tolist()!r}.{why}"
             )
         if y.size == 0:
             return np.empty((0, *self.layout_.sample_shape), dtype=self.layout_.dtype)

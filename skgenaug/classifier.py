@@ -2,6 +2,7 @@
 
 import numbers
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 import torch
@@ -10,7 +11,12 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+)
 from skorch import NeuralNetClassifier
 from skorch.callbacks import (
     Callback,
@@ -83,7 +89,26 @@ class _ResNetNet(NeuralNetClassifier):
     """skorch net with lean default callbacks: validation accuracy and AUC come from
     the cached validation logits (skorch's own valid_acc goes through a scorer object),
     and no PrintLog: :func:`~skgenaug._skorch_utils.verbosity_callbacks` adds one only
-    when ``verbose``."""
+    when ``verbose``.
+
+    Sample weights: training rows come as ``{"x": images, "sample_weight": w}`` and
+    the criterion with ``reduction='none'``; the images go to the module, the weights
+    to the loss, ``mean(w * cross_entropy)`` over the batch (the minibatch estimate of
+    the weighted training loss ``sum(w * cross_entropy) / n_rows``). Validation rows
+    carry no weights: their loss is the plain mean."""
+
+    def infer(self, x, **fit_params):
+        if isinstance(x, Mapping):
+            x = x["x"]  # the weights are the loss's, not the module's
+        return super().infer(x, **fit_params)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        loss = super().get_loss(y_pred, y_true, X=X, training=training)
+        if loss.ndim == 0:  # reduction='mean': a fit without weights
+            return loss
+        if isinstance(X, Mapping):
+            return (X["sample_weight"].to(loss.device) * loss).mean()
+        return loss.mean()
 
     @property
     def _default_callbacks(self):
@@ -270,7 +295,7 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fitting
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, *, X_val=None, y_val=None):
+    def fit(self, X, y, *, X_val=None, y_val=None, sample_weight=None):
         """Train the network, selecting weights on validation data.
 
         Parameters
@@ -287,6 +312,12 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
             ``X``.
         y_val : array-like of shape (n_val_samples,) or None, default=None
             Labels of ``X_val``; every label must occur in ``y``.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Non-negative weight of each training row in the loss: each batch's loss is
+            ``mean(sample_weight * cross_entropy)`` over its rows, so a row of weight
+            0.5 counts half as much as one of weight 1 (scikit-learn's convention).
+            Validation rows (given or held out) are not weighted. ``None`` (or all
+            ones) trains as without weights.
 
         Returns
         -------
@@ -294,14 +325,16 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
             The fitted classifier.
         """
         X, y_enc, encoder = self._check_training_data(X, y)
+        weight = self._check_weights(sample_weight, X)
         self.device_ = resolve_device(self.device)
         rng = check_random_state(self.random_state)
-        train_ds, valid_ds = self._datasets(X, y_enc, X_val, y_val, encoder, rng)
+        train_ds, valid_ds = self._datasets(X, y_enc, X_val, y_val, encoder, rng, weight)
         self.net_ = self._make_net(
             in_channels=self.layout_.n_channels,
             n_classes=len(self.classes_),
             n_train=len(train_ds),
             valid_ds=valid_ds,
+            weighted=weight is not None,
         )
         with torch_seed(draw_seed(rng), self.device_):
             self.net_.fit(train_ds, None)
@@ -329,15 +362,31 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = encoder.classes_
         return X, encoder.transform(y), encoder
 
-    def _datasets(self, X, y_enc, X_val, y_val, encoder, rng):
+    @staticmethod
+    def _check_weights(sample_weight, X):
+        """Validated weights as float32, or ``None`` when there are none (or all are
+        1, which trains exactly as no weights)."""
+        if sample_weight is None:
+            return None
+        weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float32, ensure_non_negative=True
+        )
+        return None if np.all(weight == 1) else weight
+
+    def _datasets(self, X, y_enc, X_val, y_val, encoder, rng, weight=None):
         """Training and validation datasets (``None`` for no validation) on the device:
-        the given validation rows, else a held-out ``validation_fraction``."""
+        the given validation rows, else a held-out ``validation_fraction``; the
+        training rows carry their ``weight``, when given."""
         X_t = self._to_tensor(X)
         y_t = array_to_tensor(y_enc, dtype=torch.long)
+        w_t = None if weight is None else array_to_tensor(weight)
         if X_val is not None or y_val is not None:
             X_v, y_v = self._check_validation_data(X_val, y_val, encoder)
         elif self.validation_fraction > 0:
-            (X_t, y_t), (X_v, y_v) = self._hold_out(X_t, y_t, rng)
+            train_idx, val_idx = self._hold_out(y_t, rng)
+            X_v, y_v = X_t[val_idx], y_t[val_idx]
+            X_t, y_t = X_t[train_idx], y_t[train_idx]
+            w_t = None if w_t is None else w_t[train_idx]
         else:
             X_v = y_v = None
         if X_v is None and self.selection is not None:
@@ -348,14 +397,16 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         if self.device_ != "cpu":
             # Images are small: keeping them on the device saves a copy per batch.
             X_t, y_t = X_t.to(self.device_), y_t.to(self.device_)
+            w_t = None if w_t is None else w_t.to(self.device_)
             if X_v is not None:
                 X_v, y_v = X_v.to(self.device_), y_v.to(self.device_)
-        train_ds = BatchTensorDataset(X_t, y_t)
+        inputs = X_t if w_t is None else {"x": X_t, "sample_weight": w_t}
+        train_ds = BatchTensorDataset(inputs, y_t)
         return train_ds, None if X_v is None else BatchTensorDataset(X_v, y_v)
 
-    def _hold_out(self, X_t, y_t, rng):
-        """``(X_train, y_train), (X_val, y_val)``: a stratified ``validation_fraction``
-        of the rows held out."""
+    def _hold_out(self, y_t, rng):
+        """Index tensors of the training and the validation rows: a stratified
+        ``validation_fraction`` of the rows held out."""
         train_idx, val_idx = stratified_holdout(
             y_t.numpy(), self.validation_fraction, rng, count="per-class"
         )
@@ -367,7 +418,7 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
             )
         train_idx = array_to_tensor(train_idx, dtype=torch.long)
         val_idx = array_to_tensor(val_idx, dtype=torch.long)
-        return (X_t[train_idx], y_t[train_idx]), (X_t[val_idx], y_t[val_idx])
+        return train_idx, val_idx
 
     def _kept_epoch(self):
         """The epoch whose weights selection kept (``None`` without selection), with a
@@ -384,7 +435,7 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
             )
         return keeper.best_epoch_
 
-    def _make_net(self, in_channels, n_classes, n_train, valid_ds):
+    def _make_net(self, in_channels, n_classes, n_train, valid_ds, weighted=False):
         if self.optimizer == "sgd":
             optimizer, optimizer_kwargs = torch.optim.SGD, {"optimizer__momentum": 0.9}
         else:
@@ -405,6 +456,8 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
             module__n_classes=n_classes,
             module__width=self.width,
             criterion=torch.nn.CrossEntropyLoss,
+            # per-row losses for the weights (_ResNetNet.get_loss); else skorch's mean
+            **({"criterion__reduction": "none"} if weighted else {}),
             classes=list(range(n_classes)),
             optimizer=optimizer,
             lr=self.lr,

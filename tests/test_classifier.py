@@ -488,3 +488,95 @@ def test_tags():
     tags = ResNetClassifier().__sklearn_tags__()
     assert tags.input_tags.three_d_array and tags.input_tags.two_d_array
     assert not tags.non_deterministic
+
+
+# ------------------------------------------------------------------------- sample_weight
+class BatchLosses(Callback):
+    """Spy: per batch, the loss skorch recorded, the plain mean of the per-row
+    cross-entropy of the batch's logits, their weighted mean (``None`` without
+    weights) and the weights' sum."""
+
+    def initialize(self):
+        self.train_, self.valid_ = [], []
+        return self
+
+    def on_batch_end(self, net, batch, training, loss, y_pred, **kwargs):
+        X, y = batch
+        per_row = torch.nn.functional.cross_entropy(y_pred.detach(), y, reduction="none")
+        weight = X["sample_weight"] if isinstance(X, dict) else None
+        (self.train_ if training else self.valid_).append((
+            loss.item(),
+            per_row.mean().item(),
+            None if weight is None else (weight * per_row).mean().item(),
+            None if weight is None else weight.sum().item(),
+        ))
+
+
+def test_sample_weight_reaches_the_training_loss_and_not_the_validation_loss():
+    X, y = _images(n=48)
+    X_val, y_val = _images(n=16, seed=1)
+    weight = np.random.default_rng(0).uniform(0, 3, size=48)
+    spy = BatchLosses()
+    ResNetClassifier(**TINY, callbacks=[("spy", spy)]).fit(
+        X, y, X_val=X_val, y_val=y_val, sample_weight=weight
+    )
+    assert len(spy.train_) == 2 * 2  # 2 epochs of 2 batches (32 + 16 rows)
+    for loss, plain, weighted, _ in spy.train_:
+        # the loss that was backpropagated is the weighted mean, not the plain one
+        assert loss == pytest.approx(weighted, rel=1e-5)
+        assert abs(weighted - plain) > 1e-3
+    # every training row carried its own weight, once per epoch
+    sums = [total for *_, total in spy.train_]
+    assert sums[0] + sums[1] == pytest.approx(weight.sum(), rel=1e-5)
+    for loss, plain, weighted, _ in spy.valid_:
+        assert weighted is None and loss == pytest.approx(plain, rel=1e-5)
+
+
+def test_zero_weight_rows_do_not_train():
+    # every image twice: once with its label, once with the other label. Weight 0 on
+    # the wrong copies leaves an easy problem; weight 1 makes the labels contradict
+    # each other, and the net can only answer about 0.5.
+    X, y = _images(n=40)
+    X_all, y_all = np.concatenate([X, X]), np.concatenate([y, 1 - y])
+    correct = {}
+    for wrong_weight in (0.0, 1.0):
+        clf = ResNetClassifier(
+            width=4, max_epochs=10, batch_size=32, optimizer="adam", lr=0.01,
+            validation_fraction=0, selection=None, random_state=0,
+        ).fit(X_all, y_all, sample_weight=np.r_[np.ones(40), np.full(40, wrong_weight)])
+        correct[wrong_weight] = clf.predict_proba(X)[np.arange(40), y].mean()
+    assert correct[0.0] > 0.9 and correct[1.0] < 0.65, correct
+
+
+def test_sample_weight_of_ones_is_no_weight():
+    X, y = _images(n=40)
+    plain = ResNetClassifier(**TINY).fit(X, y)
+    ones = ResNetClassifier(**TINY).fit(X, y, sample_weight=np.ones(40))
+    np.testing.assert_array_equal(plain.predict_proba(X), ones.predict_proba(X))
+
+
+def test_sample_weight_with_held_out_validation_rows():
+    X, y = _images(n=40)
+    weight = np.r_[np.ones(20), np.full(20, 0.5)]
+    spy = BatchLosses()
+    ResNetClassifier(**TINY, callbacks=[("spy", spy)]).fit(X, y, sample_weight=weight)
+    # 36 training rows (2 of each class held out, unweighted); their weights only
+    assert len(spy.valid_) == 2 and all(record[2] is None for record in spy.valid_)
+    first_epoch = sum(total for *_, total in spy.train_[:2])
+    assert 0.5 * 36 < first_epoch < 36
+
+
+@pytest.mark.parametrize(
+    "weight, match",
+    [
+        (np.ones(39), r"sample_weight.shape == \(39,\), expected \(40,\)"),
+        (np.r_[np.ones(39), -1.0], "Negative values"),
+        (np.r_[np.ones(39), np.nan], "NaN"),
+        (np.zeros(40), "at least one non-zero"),
+        (np.ones((40, 2)), "1D array or scalar"),
+    ],
+)
+def test_bad_sample_weight(weight, match):
+    X, y = _images(n=40)
+    with pytest.raises(ValueError, match=match):
+        ResNetClassifier(**TINY).fit(X, y, sample_weight=weight)

@@ -25,7 +25,21 @@ def _classifiers():
     ]
 
 
-@parametrize_with_checks(_classifiers())
+def _classifier_expected_failures(estimator):
+    # As scikit-learn marks it for its own minibatch-SGD estimators (SGDClassifier):
+    # with shuffled minibatches a weight of 2 is not the same fit as a repeated row.
+    # That sample_weight does reach the loss: tests/test_classifier.py.
+    return {
+        "check_sample_weight_equivalence_on_dense_data": (
+            "sample_weight is not equivalent to removing/repeating samples in "
+            "minibatch SGD."
+        )
+    }
+
+
+@parametrize_with_checks(
+    _classifiers(), expected_failed_checks=_classifier_expected_failures
+)
 def test_sklearn_compatible_classifier(estimator, check):
     check(estimator)
 
@@ -37,6 +51,7 @@ def _samplers():
     from skgenaug import (
         AESampler,
         CGANSampler,
+        CuratedSampler,
         CVAESampler,
         DiffusionSampler,
         FlatImageSampler,
@@ -65,6 +80,14 @@ def _samplers():
             n_sampling_steps=2, max_epochs=1, random_state=0,
         ),
         GeometricSampler(random_state=0),
+        # The default judge and the novelty filter run; min_confidence=0 keeps the
+        # class filter from rejecting a 2-epoch generator's images (the checks test the
+        # API contract; tests/test_curated.py tests the filters).
+        CuratedSampler(
+            CVAESampler(max_epochs=2, hidden_layer_sizes=(16,), latent_dim=4),
+            min_confidence=0.0,
+            random_state=0,
+        ),
         FlatImageSampler(RandomOverSampler(random_state=0)),
         FlatImageSampler(SMOTE(k_neighbors=3, random_state=0)),
     ]
@@ -83,13 +106,15 @@ def test_imblearn_compatible_sampler(estimator, check):
 def _meta_classifiers():
     from skgenaug import AESampler, AugmentedClassifier
 
-    return [
-        AugmentedClassifier(
-            AESampler(max_epochs=2, hidden_layer_sizes=(16,), latent_dim=4, random_state=0),
-            *_classifiers(),
-            random_state=0,
-        )
-    ]
+    # unlabelled_label=None: check_classifiers_classes fits binary labels -1 and 1, which
+    # the sampler's default marker reads as "unlabelled" and 1 (scikit-learn exempts its
+    # own semi-supervised estimators from that check by name). With the default, such
+    # labels give a clear error: tests/test_unlabelled.py.
+    sampler = AESampler(
+        max_epochs=2, hidden_layer_sizes=(16,), latent_dim=4, random_state=0,
+        unlabelled_label=None,
+    )
+    return [AugmentedClassifier(sampler, *_classifiers(), random_state=0)]
 
 
 @parametrize_with_checks(_meta_classifiers())

@@ -20,9 +20,7 @@ from skorch.callbacks import Callback
 from torch import nn
 
 from skgenaug import DiffusionSampler
-from skgenaug._images import ImageLayout
 from skgenaug._skorch_utils import ExponentialMovingAverage
-from skgenaug._torch_utils import array_to_tensor
 from skgenaug.datasets import make_image_classification
 from skgenaug.metrics import memorization_report
 from skgenaug.nets import ConditionalUNet
@@ -289,19 +287,15 @@ def test_sampler_generates_with_the_ema_weights(three_classes):
 
 
 # --------------------------------------------------------------------- null class
-def _class_embedding_change(class_dropout, codes=None):
-    """How much each row of the class embedding moved in a short training."""
+def _class_embedding_change(class_dropout, n_unlabelled=0, **params):
+    """How much each row of the class embedding moved in a short training on 40
+    images of 2 classes, the last ``n_unlabelled`` of them labelled -1."""
     X, y = make_image_classification(40, n_classes=2, image_size=8, random_state=0)
+    y[len(y) - n_unlabelled:] = -1
     recorder = _Recorder("class_embedding.weight")
-    sampler = DiffusionSampler(**TINY, class_dropout=class_dropout, callbacks=[recorder])
-    if codes is None:
-        sampler.fit(X, y)
-    else:  # as the base class's _fit_model does, with codes of its choosing
-        sampler.layout_ = ImageLayout(sample_shape=(8, 8), dtype=np.dtype(np.uint8))
-        sampler.classes_ = np.array([0, 1])
-        sampler.device_ = "cpu"
-        sampler.net_ = sampler._make_net(64, 2)
-        sampler._train(array_to_tensor(_rows(X)), torch.as_tensor(codes))
+    sampler = DiffusionSampler(**TINY, class_dropout=class_dropout, callbacks=[recorder],
+                               **params)
+    sampler.fit(X, y)
     moved = (sampler.net_.module_.class_embedding.weight.detach() - recorder.initial)
     return sampler, moved.abs().sum(dim=1)
 
@@ -315,15 +309,16 @@ def test_label_dropout_trains_the_null_class_and_only_it():
     assert torch.all(moved > 0)
 
 
-def test_unlabelled_codes_train_the_null_class():
-    # Rows whose code is n_classes (the base class's code for unlabelled rows) are
-    # trained as the null class even without label dropout, and are never the
-    # source of a variation.
-    codes = np.repeat([0, 1, 2], [15, 15, 10])
-    sampler, moved = _class_embedding_change(0.0, codes=codes)
+def test_unlabelled_rows_train_the_null_class():
+    # Unlabelled rows reach the network with the code n_classes (the base class's
+    # "no class"): they train the null class even without label dropout, which makes
+    # guidance possible, and are never the source of a variation.
+    sampler, moved = _class_embedding_change(0.0, n_unlabelled=10, guidance_scale=2.0)
     assert torch.all(moved > 0)
+    assert sampler.n_unlabelled_ == 10
     assert len(sampler.training_rows_) == 30
     assert set(sampler.training_codes_.tolist()) == {0, 1}
+    assert sampler.set_params(strength=0.5).generate([0, 1]).shape == (2, 8, 8)
 
 
 # --------------------------------------------------------------------- parameters

@@ -178,6 +178,7 @@ def test_shared_paragraphs_come_from_one_place():
         AESampler,
         BaseGenerativeSampler,
         CGANSampler,
+        CuratedSampler,
         CVAESampler,
         DiffusionSampler,
         FlatImageSampler,
@@ -188,7 +189,7 @@ def test_shared_paragraphs_come_from_one_place():
 
     attributes = ["resampling_attributes", "input_attributes"]
     generative = ["sampling_strategy", "batch_size", "callbacks", "device",
-                  "random_state", "verbose"]
+                  "random_state", "verbose", "unlabelled_label"]
     assert sorted(_SHARED_DOCS) == sorted(generative + attributes)
     users = {
         AESampler: generative + attributes,
@@ -196,9 +197,10 @@ def test_shared_paragraphs_come_from_one_place():
         CGANSampler: generative + attributes,
         DiffusionSampler: generative + attributes,
         BaseGenerativeSampler: generative,
-        GeometricSampler: ["sampling_strategy", *attributes],
+        GeometricSampler: ["sampling_strategy", "unlabelled_label", *attributes],
         BaseImageOverSampler: ["sampling_strategy"],
-        FlatImageSampler: ["input_attributes"],
+        FlatImageSampler: ["unlabelled_label", "input_attributes"],
+        CuratedSampler: attributes,
         ResNetClassifier: ["device", "verbose", "input_attributes"],
     }
     for cls, names in users.items():

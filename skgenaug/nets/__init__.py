@@ -7,7 +7,7 @@ from ._conv import (
     ConvDecoder,
     ConvEncoder,
 )
-from ._mlp import Autoencoder, ConditionalGAN, ConditionalVAE, mlp
+from ._mlp import Autoencoder, ConditionalGAN, ConditionalVAE, mlp, one_hot
 from ._resnet import BasicBlock, ResNet18
 from ._unet import ConditionalUNet
 
@@ -24,4 +24,5 @@ __all__ = [
     "ConvEncoder",
     "ResNet18",
     "mlp",
+    "one_hot",
 ]

@@ -10,8 +10,34 @@ from torch.nn import functional as F
 
 
 def one_hot(c, n_classes):
-    """Float one-hot rows for class codes ``c`` (the condition of every conditional net)."""
-    return F.one_hot(c.long(), n_classes).to(torch.get_default_dtype())
+    """Float one-hot rows for class codes ``c`` (the condition of every conditional net).
+
+    The code ``n_classes``, one past the last class, means "no class" (an unlabelled
+    row) and gives an all-zero row: the conditional networks' equivalent of a
+    diffusion model's null class, with no extra weights.
+
+    Parameters
+    ----------
+    c : torch.Tensor of int, shape (n,)
+        Class codes in ``0 .. n_classes`` (``n_classes`` for no class).
+    n_classes : int
+        Number of classes.
+
+    Returns
+    -------
+    torch.Tensor of shape (n, n_classes)
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skgenaug.nets import one_hot
+    >>> one_hot(torch.tensor([0, 2, 3]), 3)
+    tensor([[1., 0., 0.],
+            [0., 0., 1.],
+            [0., 0., 0.]])
+    """
+    rows = F.one_hot(c.long(), n_classes + 1)[:, :n_classes]
+    return rows.to(torch.get_default_dtype()).contiguous()
 
 
 def mlp(sizes, *, activation=nn.LeakyReLU, final_activation=None, dropout=0.0):

@@ -1,5 +1,7 @@
 """imbalanced-learn's samplers on image stacks (baselines for the generative samplers)."""
 
+import numbers
+
 import numpy as np
 from imblearn.base import BaseSampler
 from imblearn.over_sampling import RandomOverSampler
@@ -38,7 +40,8 @@ class FlatImageSampler(ImageSamplerMixin, BaseSampler):
 
     The sampling strategy is the wrapped sampler's: set it there, e.g.
     ``FlatImageSampler(SMOTE(sampling_strategy=...))`` or
-    ``set_params(sampler__sampling_strategy=...)``.
+    ``set_params(sampler__sampling_strategy=...)``. Unlabelled rows (label
+    ``unlabelled_label``) are ignored: the wrapped sampler sees the labelled rows only.
 
     Parameters
     ----------
@@ -46,6 +49,7 @@ class FlatImageSampler(ImageSamplerMixin, BaseSampler):
         The sampler to run on flat rows (cloned in ``fit``). ``None`` means
         :class:`~imblearn.over_sampling.RandomOverSampler` ``()`` (a default estimator
         instance in the signature would break scikit-learn's conventions).
+    {unlabelled_label}
 
     Attributes
     ----------
@@ -56,6 +60,8 @@ class FlatImageSampler(ImageSamplerMixin, BaseSampler):
     sample_indices_ : ndarray
         The wrapped sampler's ``sample_indices_``, for samplers that have one (random
         over- and under-sampling).
+    n_unlabelled_ : int
+        Number of rows of the last fit labelled ``unlabelled_label`` (not passed on).
     {input_attributes}
 
     See Also
@@ -79,10 +85,14 @@ class FlatImageSampler(ImageSamplerMixin, BaseSampler):
 
     _sampling_type = "bypass"
 
-    _parameter_constraints: dict = {"sampler": [HasMethods(["fit_resample"]), None]}
+    _parameter_constraints: dict = {
+        "sampler": [HasMethods(["fit_resample"]), None],
+        "unlabelled_label": [numbers.Integral, str, None],
+    }
 
-    def __init__(self, sampler=None):
+    def __init__(self, sampler=None, *, unlabelled_label=-1):
         self.sampler = sampler
+        self.unlabelled_label = unlabelled_label
 
     @property
     def sampling_strategy(self):
@@ -117,7 +127,7 @@ class FlatImageSampler(ImageSamplerMixin, BaseSampler):
                 (n_samples, H, W, C)
             Images (or flat rows).
         y : array-like of shape (n_samples,)
-            Class labels.
+            Class labels; ``unlabelled_label`` marks unlabelled rows (ignored).
 
         Returns
         -------
@@ -125,12 +135,14 @@ class FlatImageSampler(ImageSamplerMixin, BaseSampler):
             The fitted sampler.
         """
         X, y, _ = self._check_X_y(X, y)
+        self._take_unlabelled()  # ignored
         self.sampler_ = self._make_sampler()
         self.sampler_.fit(self._flat(X), y)
         self._record()
         return self
 
     def _fit_resample(self, X, y):
+        self._take_unlabelled()  # ignored
         self.sampler_ = self._make_sampler()
         X_res, y_res = self.sampler_.fit_resample(self._flat(X), y)
         self._record()

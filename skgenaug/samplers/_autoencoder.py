@@ -33,6 +33,10 @@ class AESampler(_LatentVariableSampler):
     ``c``, gets Gaussian noise of ``latent_noise`` times that class's per-dimension code
     spread, and is decoded. The label is the source image's label.
 
+    Unlabelled rows (label ``unlabelled_label``) train the reconstruction like every
+    other row, since an autoencoder needs no class; new images start from codes of
+    labelled images only.
+
     Read more in the paper reproduced by :mod:`skgenaug`: a deep autoencoder with four
     hidden layers on each side, MSE, Adam (lr 1e-3), batch 128, 300 epochs (the defaults).
 
@@ -69,6 +73,7 @@ class AESampler(_LatentVariableSampler):
     {device}
     {random_state}
     {verbose}
+    {unlabelled_label}
 
     Attributes
     ----------
@@ -76,9 +81,9 @@ class AESampler(_LatentVariableSampler):
     net_ : skorch.NeuralNet
         The trained network; its ``module_`` is a :class:`skgenaug.nets.Autoencoder`
         (or a :class:`skgenaug.nets.ConvAutoencoder` for ``architecture='conv'``).
-    latent_codes_ : ndarray of shape (n_samples, latent_dim)
-        Codes of the training rows, the sources of generated images.
-    latent_labels_ : ndarray of shape (n_samples,)
+    latent_codes_ : ndarray of shape (n_labelled, latent_dim)
+        Codes of the labelled training rows, the sources of generated images.
+    latent_labels_ : ndarray of shape (n_labelled,)
         Encoded class of each code.
     {input_attributes}
 
@@ -125,6 +130,7 @@ class AESampler(_LatentVariableSampler):
         device="cpu",
         random_state=None,
         verbose=0,
+        unlabelled_label=-1,
     ):
         super().__init__(
             sampling_strategy=sampling_strategy,
@@ -138,6 +144,7 @@ class AESampler(_LatentVariableSampler):
             device=device,
             random_state=random_state,
             verbose=verbose,
+            unlabelled_label=unlabelled_label,
         )
         self.interpolation = interpolation
         self.latent_noise = latent_noise
@@ -153,9 +160,11 @@ class AESampler(_LatentVariableSampler):
         )
 
     def _train(self, X01, y_enc):
+        # every row trains the reconstruction; new images start from labelled codes
         self.net_.fit(X01, X01)
-        self.latent_codes_ = self._encode_scaled(X01)
-        self.latent_labels_ = y_enc.numpy()
+        labelled = y_enc < len(self.classes_)
+        self.latent_codes_ = self._encode_scaled(X01[labelled])
+        self.latent_labels_ = y_enc[labelled].numpy()
 
     def _encode_scaled(self, X01):
         module = self.net_.module_

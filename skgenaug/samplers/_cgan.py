@@ -42,7 +42,9 @@ class _AdversarialNet(NoDefaultPrintLog, NeuralNet):
     auxiliary_classifier : bool
         ACGAN (Odena et al. 2017): the discriminator's class head is trained on the
         cross-entropy of real and generated images' classes, the generator on that of
-        its generated images; both add it to their loss.
+        its generated images; both add it to their loss. Rows without a class (code
+        ``n_classes``: unlabelled real rows, and the fakes generated for them) have no
+        class loss; the adversarial loss takes every row.
 
     History: ``train_loss`` is the generator's loss (on a batch without a generator
     step, its loss against the discriminator before that batch's update),
@@ -110,9 +112,21 @@ class _AdversarialNet(NoDefaultPrintLog, NeuralNet):
         )
         return ((grad.norm(2, dim=1) - 1) ** 2).mean()
 
+    def _class_loss(self, class_logits, labels, labelled):
+        """Cross-entropy of the class head on the rows that have a class."""
+        if labelled is None:
+            return F.cross_entropy(class_logits, labels)
+        if not labelled.any():
+            return class_logits.sum() * 0.0  # keeps the graph; no class to learn
+        return F.cross_entropy(class_logits[labelled], labels[labelled])
+
     def train_step(self, batch, **fit_params):
         self._set_training(True)
         real, labels = batch
+        # rows without a class (code n_classes) take no class loss; decided on the
+        # CPU copy of the labels, so no device synchronisation
+        labelled = labels < self.module_.n_classes
+        labelled = None if labelled.all() else labelled.to(self.device)
         real = real.to(self.device)
         labels = labels.to(self.device)
         module = self.module_
@@ -139,8 +153,8 @@ class _AdversarialNet(NoDefaultPrintLog, NeuralNet):
                 d_loss = d_loss + penalty
             self.history.record_batch("gradient_penalty", penalty.item())
         if aux:
-            aux_loss = F.cross_entropy(real_classes, labels) + F.cross_entropy(
-                fake_classes, labels
+            aux_loss = self._class_loss(real_classes, labels, labelled) + self._class_loss(
+                fake_classes, labels, labelled
             )
             d_loss = d_loss + aux_loss
             self.history.record_batch("aux_loss", aux_loss.item())
@@ -153,14 +167,14 @@ class _AdversarialNet(NoDefaultPrintLog, NeuralNet):
             # the generator's loss against the discriminator before this update
             g_loss = self._adversarial_loss(fake_logit.detach(), True)
             if aux:
-                g_loss = g_loss + F.cross_entropy(fake_classes.detach(), labels)
+                g_loss = g_loss + self._class_loss(fake_classes.detach(), labels, labelled)
             return {"loss": g_loss, "y_pred": fake}
 
         self.optimizer_.zero_grad()
         logit, classes = module.discriminate(fake, labels, with_class_logits=True)
         g_loss = self._adversarial_loss(logit, True)
         if aux:
-            g_loss = g_loss + F.cross_entropy(classes, labels)
+            g_loss = g_loss + self._class_loss(classes, labels, labelled)
         g_loss.backward()
         self.optimizer_.step()
         self.generator_steps_ += 1
@@ -194,6 +208,11 @@ class CGANSampler(_LatentVariableSampler):
     class, and both networks add the class cross-entropy to their loss; the
     discriminator then sees the image alone (a class input would give the answer
     away), the generator still gets the class. The two combine.
+
+    Unlabelled rows (label ``unlabelled_label``) train both networks without a class:
+    they reach the discriminator with an all-zero condition vector, the "no class"
+    input, beside fakes the generator draws from the same zero condition; with the
+    auxiliary classifier they enter the adversarial loss but not the class loss.
 
     Parameters
     ----------
@@ -244,6 +263,7 @@ class CGANSampler(_LatentVariableSampler):
     {device}
     {random_state}
     {verbose}
+    {unlabelled_label}
 
     Attributes
     ----------
@@ -314,6 +334,7 @@ class CGANSampler(_LatentVariableSampler):
         device="cpu",
         random_state=None,
         verbose=0,
+        unlabelled_label=-1,
     ):
         super().__init__(
             sampling_strategy=sampling_strategy,
@@ -327,6 +348,7 @@ class CGANSampler(_LatentVariableSampler):
             device=device,
             random_state=random_state,
             verbose=verbose,
+            unlabelled_label=unlabelled_label,
         )
         self.objective = objective
         self.gradient_penalty = gradient_penalty

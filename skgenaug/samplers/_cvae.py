@@ -35,6 +35,11 @@ class CVAESampler(_LatentVariableSampler):
     appended to ``z``) are trained on the evidence lower bound. A new image of class
     ``c`` decodes a draw ``z ~ N(0, I)`` from the prior with the condition ``c``.
 
+    Unlabelled rows (label ``unlabelled_label``) train encoder and decoder on the same
+    ELBO with an all-zero condition vector, the network's "no class" input: the shared
+    weights learn the images of the whole pool, the one-hot inputs what sets each
+    class apart.
+
     Paper defaults: two hidden layers each side, Adam, batch 128, 300 epochs (the paper
     gives no learning rate or widths; lr 1e-3 and widths 512-256 are our choice).
 
@@ -64,6 +69,7 @@ class CVAESampler(_LatentVariableSampler):
     {device}
     {random_state}
     {verbose}
+    {unlabelled_label}
 
     Attributes
     ----------
@@ -104,6 +110,7 @@ class CVAESampler(_LatentVariableSampler):
         device="cpu",
         random_state=None,
         verbose=0,
+        unlabelled_label=-1,
     ):
         super().__init__(
             sampling_strategy=sampling_strategy,
@@ -117,6 +124,7 @@ class CVAESampler(_LatentVariableSampler):
             device=device,
             random_state=random_state,
             verbose=verbose,
+            unlabelled_label=unlabelled_label,
         )
 
     def _make_net(self, n_features, n_classes):

@@ -136,7 +136,8 @@ class DiffusionSampler(BaseGenerativeSampler):
     stays well-conditioned at every timestep. With probability ``class_dropout`` a
     training image's class is replaced by a learned *null class*, so the same network
     also learns the unconditional model that classifier-free guidance needs (Ho and
-    Salimans 2022). An exponential moving average (EMA) of the weights, with a warm-up
+    Salimans 2022); unlabelled rows (label ``unlabelled_label``) train that null class
+    too, every time. An exponential moving average (EMA) of the weights, with a warm-up
     (:class:`~skgenaug._skorch_utils.ExponentialMovingAverage`, a skorch callback),
     replaces the trained weights at the end and is what generates.
 
@@ -202,7 +203,7 @@ class DiffusionSampler(BaseGenerativeSampler):
     guidance_scale : float, default=1.0
         Classifier-free guidance scale ``s >= 0`` (see above): 1 is the conditional
         model, 0 the unconditional one, above 1 stronger class guidance. A value other
-        than 1 needs a trained null class (``class_dropout > 0``).
+        than 1 needs a trained null class (``class_dropout > 0``, or unlabelled rows).
     class_dropout : float, default=0.1
         Probability, in ``[0, 1]``, that a training image is shown with the null class
         instead of its own (Ho and Salimans use 0.1-0.2).
@@ -227,6 +228,7 @@ class DiffusionSampler(BaseGenerativeSampler):
     {device}
     {random_state}
     {verbose}
+    {unlabelled_label}
 
     Attributes
     ----------
@@ -241,7 +243,8 @@ class DiffusionSampler(BaseGenerativeSampler):
         variations, ``strength < 1``).
     training_codes_ : ndarray of shape (n_samples,)
         The encoded class (index into ``classes_``) of each row of
-        ``training_rows_``.
+        ``training_rows_`` (labelled rows only: unlabelled ones are never the source of
+        a variation).
     {input_attributes}
 
     See Also
@@ -316,6 +319,7 @@ class DiffusionSampler(BaseGenerativeSampler):
         device="cpu",
         random_state=None,
         verbose=0,
+        unlabelled_label=-1,
     ):
         super().__init__(
             sampling_strategy=sampling_strategy,
@@ -327,6 +331,7 @@ class DiffusionSampler(BaseGenerativeSampler):
             device=device,
             random_state=random_state,
             verbose=verbose,
+            unlabelled_label=unlabelled_label,
         )
         self.layers_per_block = layers_per_block
         self.attention = attention
@@ -359,8 +364,8 @@ class DiffusionSampler(BaseGenerativeSampler):
         if self.guidance_scale != 1 and not null_class_trained:
             raise ValueError(
                 f"guidance_scale={self.guidance_scale} mixes in the null class's "
-                "prediction, which class_dropout=0 never trains; set class_dropout > 0 "
-                "(e.g. 0.1) or guidance_scale=1."
+                "prediction, which class_dropout=0 never trains (and there are no "
+                "unlabelled rows); set class_dropout > 0 (e.g. 0.1) or guidance_scale=1."
             )
 
     # ------------------------------------------------------------------ fitting

@@ -25,6 +25,8 @@ class GeometricSampler(BaseImageOverSampler):
     interpolated: the output has the input's layout and dtype, and, for flips and
     rotations, exactly the pixel values of its source (uint8 stays uint8). No
     training: ``fit`` keeps the training images (``images_``) to draw from.
+    Unlabelled rows (label ``unlabelled_label``) are ignored: a transformed image
+    needs its source's class.
 
     These are the classic label-preserving augmentations, on the same interface as
     the generative samplers, so a benchmark can compare them in the same pipeline.
@@ -50,14 +52,15 @@ class GeometricSampler(BaseImageOverSampler):
         shift, which keeps every pixel value).
     random_state : int, RandomState instance or None, default=None
         Seeds the choice of sources and transforms.
+    {unlabelled_label}
 
     Attributes
     ----------
     {resampling_attributes}
-    images_ : ndarray of shape (n_samples, H, W, C)
-        The training images, in their dtype, that new images are drawn from (flat rows
-        read as images, see the notes).
-    image_labels_ : ndarray of shape (n_samples,)
+    images_ : ndarray of shape (n_labelled, H, W, C)
+        The labelled training images, in their dtype, that new images are drawn from
+        (flat rows read as images, see the notes).
+    image_labels_ : ndarray of shape (n_labelled,)
         Encoded class (an index into ``classes_``) of each image.
     {input_attributes}
 
@@ -91,6 +94,7 @@ class GeometricSampler(BaseImageOverSampler):
         "max_shift": [Interval(numbers.Integral, 0, None, closed="left")],
         "padding_mode": [StrOptions({"edge", "constant", "reflect", "wrap"})],
         "random_state": ["random_state"],
+        "unlabelled_label": [numbers.Integral, str, None],
     }
 
     def __init__(
@@ -103,6 +107,7 @@ class GeometricSampler(BaseImageOverSampler):
         max_shift=2,
         padding_mode="edge",
         random_state=None,
+        unlabelled_label=-1,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
         self.flip_horizontal = flip_horizontal
@@ -111,6 +116,7 @@ class GeometricSampler(BaseImageOverSampler):
         self.max_shift = max_shift
         self.padding_mode = padding_mode
         self.random_state = random_state
+        self.unlabelled_label = unlabelled_label
 
     def _fit_model(self, X, y_enc, seed):
         h, w, c = self.layout_.hwc
