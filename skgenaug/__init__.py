@@ -19,6 +19,7 @@ from .samplers import (
     CGANSampler,
     CuratedSampler,
     CVAESampler,
+    DiffusionSampler,
     FlatImageSampler,
     GeometricSampler,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "CGANSampler",
     "CVAESampler",
     "CuratedSampler",
+    "DiffusionSampler",
     "FlatImageSampler",
     "GeometricSampler",
     "ResNetClassifier",

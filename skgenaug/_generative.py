@@ -31,8 +31,8 @@ class BaseGenerativeSampler(BaseImageOverSampler):
 
     Subclasses build a skorch net in :meth:`_make_net`, fit it in :meth:`_train` and draw
     scaled images in :meth:`_generate_scaled`; everything else (validation, layouts and
-    dtypes, scaling, label encoding, seeding, devices, the network architecture's
-    defaults, the sampling strategy and the resampled output) lives here and in
+    dtypes, scaling, label encoding, seeding, devices, the default network widths, the
+    sampling strategy and the resampled output) lives here and in
     :class:`~skgenaug.base.BaseImageOverSampler`. ``__init__`` here takes and stores
     the parameters every generative sampler has; a subclass keeps an explicit
     signature (scikit-learn's ``get_params`` reads it), with its own defaults, passes
@@ -42,14 +42,12 @@ class BaseGenerativeSampler(BaseImageOverSampler):
     unchanged and first, followed by the generated rows; ``generate`` draws images for
     given labels from a fitted sampler.
 
-    Every generative sampler offers two architectures, chosen by ``architecture``:
-    ``'mlp'``, the reference paper's fully connected networks on flat rows, and
-    ``'conv'``, DCGAN-style convolutional networks (see :mod:`skgenaug.nets`). For
-    ``'conv'`` the ``hidden_layer_sizes`` are channel widths, one strided 4x4
-    convolution (or transposed convolution) per width, each halving (doubling) the
-    height and width; images whose sides are not multiples of ``2 ** n_widths`` are
-    zero-padded inside the network and cropped back, so any image size works
-    (flat tabular rows too, as ``1 x n_features`` strips).
+    The autoencoder, VAE and GAN samplers share more: a latent vector of
+    ``latent_dim`` values and the choice of ``architecture`` (``'mlp'``, the reference
+    paper's fully connected networks on flat rows, or ``'conv'``, DCGAN-style
+    convolutional ones; see :mod:`skgenaug.nets`), from the private base class
+    ``skgenaug._generative._LatentVariableSampler``. :class:`~skgenaug.DiffusionSampler`
+    has neither.
 
     Unlabelled rows (label ``unlabelled_label``) train the network too, without a
     class: :meth:`_fit_model` receives them after the labelled rows with the code
@@ -61,14 +59,10 @@ class BaseGenerativeSampler(BaseImageOverSampler):
     Parameters
     ----------
     {sampling_strategy}
-    architecture : {{'mlp', 'conv'}}, default='mlp'
-        Fully connected networks on flat rows, or convolutional ones (see above).
     hidden_layer_sizes : array-like of int or None, default=None
-        Widths of the fully connected hidden layers (``'mlp'``) or channel widths of
-        the strided convolutions (``'conv'``); ``None`` means the architecture's entry
-        of :attr:`default_hidden_layer_sizes`.
-    latent_dim : int, default=16
-        Width of the code, latent Gaussian or noise vector.
+        Widths of the network's layers (fully connected units or convolution channels,
+        as each sampler says); ``None`` means the sampler's
+        :attr:`default_hidden_layer_sizes`.
     max_epochs : int, default=300
         Training epochs.
     {batch_size}
@@ -82,22 +76,22 @@ class BaseGenerativeSampler(BaseImageOverSampler):
 
     Examples
     --------
-    >>> from skgenaug import BaseGenerativeSampler, CVAESampler
+    >>> from skgenaug import BaseGenerativeSampler, CVAESampler, DiffusionSampler
     >>> isinstance(CVAESampler(), BaseGenerativeSampler)
     True
-    >>> CVAESampler.default_hidden_layer_sizes  # for hidden_layer_sizes=None
+    >>> DiffusionSampler.default_hidden_layer_sizes  # for hidden_layer_sizes=None
+    (64, 128, 128)
+    >>> CVAESampler.default_hidden_layer_sizes  # one entry per architecture
     {{'mlp': (512, 256), 'conv': (32, 64)}}
     """
 
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
-        "architecture": [StrOptions({"mlp", "conv"})],
         "hidden_layer_sizes": [
             "array-like",
             Interval(numbers.Integral, 1, None, closed="left"),
             None,
         ],
-        "latent_dim": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
@@ -107,9 +101,8 @@ class BaseGenerativeSampler(BaseImageOverSampler):
         "unlabelled_label": [numbers.Integral, str, None],
     }
 
-    #: ``hidden_layer_sizes=None`` means these widths, per architecture. Subclasses
-    #: set their own.
-    default_hidden_layer_sizes: dict = {"mlp": (256, 128), "conv": (32, 64)}
+    #: ``hidden_layer_sizes=None`` means these widths. Subclasses set their own.
+    default_hidden_layer_sizes: tuple = (256, 128)
 
     _fitted_attribute = "net_"
 
@@ -119,9 +112,7 @@ class BaseGenerativeSampler(BaseImageOverSampler):
         self,
         *,
         sampling_strategy="auto",
-        architecture="mlp",
         hidden_layer_sizes=None,
-        latent_dim=16,
         max_epochs=300,
         batch_size=128,
         lr=1e-3,
@@ -132,9 +123,7 @@ class BaseGenerativeSampler(BaseImageOverSampler):
         unlabelled_label=-1,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
-        self.architecture = architecture
         self.hidden_layer_sizes = hidden_layer_sizes
-        self.latent_dim = latent_dim
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -155,36 +144,20 @@ class BaseGenerativeSampler(BaseImageOverSampler):
             )
 
     def _hidden_layer_sizes(self):
-        """``hidden_layer_sizes`` as a tuple of ints, the architecture's default for
-        ``None``."""
+        """``hidden_layer_sizes`` as a tuple of ints, :meth:`_default_hidden_layer_sizes`
+        for ``None``."""
         if self.hidden_layer_sizes is None:
-            return tuple(self.default_hidden_layer_sizes[self.architecture])
+            return tuple(self._default_hidden_layer_sizes())
         sizes = tuple(int(size) for size in np.atleast_1d(self.hidden_layer_sizes))
         if any(size < 1 for size in sizes):
             raise ValueError(
                 f"hidden_layer_sizes must hold positive whole numbers; got "
                 f"{self.hidden_layer_sizes!r}."
             )
-        if self.architecture == "conv" and not sizes:
-            raise ValueError(
-                "architecture='conv' needs at least one channel width in "
-                "hidden_layer_sizes; got an empty sequence."
-            )
         return sizes
 
-    def _module_params(self, mlp_module, conv_module, n_features, **params):
-        """skorch ``module`` and ``module__*`` arguments of the chosen architecture.
-
-        Fully connected modules get the row width ``n_features``, convolutional ones
-        the image shape ``(H, W, C)``; both get ``hidden_layer_sizes`` and ``params``.
-        """
-        if self.architecture == "conv":
-            chosen = dict(module=conv_module, module__image_shape=self.layout_.hwc)
-        else:
-            chosen = dict(module=mlp_module, module__n_features=n_features)
-        chosen["module__hidden_layer_sizes"] = self._hidden_layer_sizes()
-        chosen.update({f"module__{key}": value for key, value in params.items()})
-        return chosen
+    def _default_hidden_layer_sizes(self):
+        return self.default_hidden_layer_sizes
 
     # ------------------------------------------------------------------ fitting
     def _fit_model(self, X, y_enc, seed):
@@ -251,3 +224,60 @@ class BaseGenerativeSampler(BaseImageOverSampler):
         """The skorch training history of the generative network."""
         check_is_fitted(self, "net_")
         return self.net_.history
+
+
+class _LatentVariableSampler(BaseGenerativeSampler):
+    """Base class of the samplers whose network maps a latent vector to images (the
+    autoencoder's code, the VAE's latent Gaussian, the GAN's noise), with the reference
+    paper's fully connected networks or DCGAN-style convolutional ones.
+
+    It adds two parameters to :class:`BaseGenerativeSampler`'s, stored here:
+    ``architecture`` (``'mlp'`` or ``'conv'``) and ``latent_dim``. For ``'conv'`` the
+    ``hidden_layer_sizes`` are channel widths, one strided 4x4 convolution (or
+    transposed convolution) per width, each halving (doubling) the height and width;
+    images whose sides are not multiples of ``2 ** n_widths`` are zero-padded inside
+    the network and cropped back, so any image size works (flat tabular rows too, as
+    ``1 x n_features`` strips). ``default_hidden_layer_sizes`` holds one entry per
+    architecture.
+    """
+
+    _parameter_constraints: dict = {
+        **BaseGenerativeSampler._parameter_constraints,
+        "architecture": [StrOptions({"mlp", "conv"})],
+        "latent_dim": [Interval(numbers.Integral, 1, None, closed="left")],
+    }
+
+    #: ``hidden_layer_sizes=None`` means these widths, per architecture. Subclasses
+    #: set their own.
+    default_hidden_layer_sizes: dict = {"mlp": (256, 128), "conv": (32, 64)}
+
+    def __init__(self, *, architecture="mlp", latent_dim=16, **shared):
+        super().__init__(**shared)
+        self.architecture = architecture
+        self.latent_dim = latent_dim
+
+    def _default_hidden_layer_sizes(self):
+        return self.default_hidden_layer_sizes[self.architecture]
+
+    def _hidden_layer_sizes(self):
+        sizes = super()._hidden_layer_sizes()
+        if self.architecture == "conv" and not sizes:
+            raise ValueError(
+                "architecture='conv' needs at least one channel width in "
+                "hidden_layer_sizes; got an empty sequence."
+            )
+        return sizes
+
+    def _module_params(self, mlp_module, conv_module, n_features, **params):
+        """skorch ``module`` and ``module__*`` arguments of the chosen architecture.
+
+        Fully connected modules get the row width ``n_features``, convolutional ones
+        the image shape ``(H, W, C)``; both get ``hidden_layer_sizes`` and ``params``.
+        """
+        if self.architecture == "conv":
+            chosen = dict(module=conv_module, module__image_shape=self.layout_.hwc)
+        else:
+            chosen = dict(module=mlp_module, module__n_features=n_features)
+        chosen["module__hidden_layer_sizes"] = self._hidden_layer_sizes()
+        chosen.update({f"module__{key}": value for key, value in params.items()})
+        return chosen

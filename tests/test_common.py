@@ -53,6 +53,7 @@ def _samplers():
         CGANSampler,
         CuratedSampler,
         CVAESampler,
+        DiffusionSampler,
         FlatImageSampler,
         GeometricSampler,
     )
@@ -72,6 +73,11 @@ def _samplers():
             auxiliary_classifier=True,
             hidden_layer_sizes=(8, 4),
             **conv,
+        ),
+        # A 2-level U-Net (1 x 20 strips padded to 2 x 20), one epoch, 2 DDIM steps.
+        DiffusionSampler(
+            hidden_layer_sizes=(4, 8), layers_per_block=1, n_train_timesteps=50,
+            n_sampling_steps=2, max_epochs=1, random_state=0,
         ),
         GeometricSampler(random_state=0),
         # The default judge and the novelty filter run; min_confidence=0 keeps the

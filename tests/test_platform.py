@@ -25,7 +25,8 @@ _FIT_TWICE = textwrap.dedent(
     import hashlib, json
     import numpy as np
     import torch
-    from skgenaug import AESampler, CGANSampler, CVAESampler, ResNetClassifier
+    from skgenaug import (AESampler, CGANSampler, CVAESampler, DiffusionSampler,
+                          ResNetClassifier)
     from skgenaug.datasets import make_image_classification
 
     torch.set_num_threads(2)  # the thread count the reports crashed with
@@ -48,6 +49,11 @@ _FIT_TWICE = textwrap.dedent(
         "cgan-conv": lambda: CGANSampler(**smallest),
         "wgan-gp-conv": lambda: CGANSampler(objective="wgan-gp", **smallest),
         "acgan-conv": lambda: CGANSampler(auxiliary_classifier=True, **smallest),
+        # U-Net widths 1 and 2 (GroupNorm of one group), with and without guidance
+        "diffusion": lambda: DiffusionSampler(
+            hidden_layer_sizes=(1, 2), layers_per_block=1, n_train_timesteps=50,
+            n_sampling_steps=3, guidance_scale=2.0, max_epochs=2, batch_size=16,
+            sampling_strategy={0: 40, 1: 40}, random_state=0),
     }
     out = {}
     for width in (2, 4):
@@ -71,7 +77,7 @@ def test_small_channel_counts_fit_without_crashing_and_reproducibly():
     results = json.loads(line[len("RESULT "):])
     assert sorted(results) == sorted(
         ["resnet-2", "resnet-4", "ae-conv", "cvae-conv", "cgan-conv", "wgan-gp-conv",
-         "acgan-conv"]
+         "acgan-conv", "diffusion"]
     )
     differ = [name for name, (first, second) in results.items() if first != second]
     assert not differ, f"two fits with the same random_state differ: {differ}"

@@ -8,7 +8,7 @@ import pytest
 from imblearn.pipeline import Pipeline
 from sklearn.linear_model import LogisticRegression
 
-from skgenaug import AddPerClass, AESampler, CGANSampler, CVAESampler
+from skgenaug import AddPerClass, AESampler, CGANSampler, CVAESampler, DiffusionSampler
 from skgenaug._skorch_utils import verbosity_callbacks
 from skgenaug.datasets import make_image_classification
 
@@ -17,6 +17,10 @@ FAST = {
     AESampler: dict(hidden_layer_sizes=(32, 16), latent_dim=4, max_epochs=2),
     CVAESampler: dict(hidden_layer_sizes=(32,), latent_dim=4, max_epochs=2),
     CGANSampler: dict(hidden_layer_sizes=(32,), latent_dim=4, max_epochs=2),
+    DiffusionSampler: dict(
+        hidden_layer_sizes=(4, 8), layers_per_block=1, n_train_timesteps=100,
+        n_sampling_steps=3, max_epochs=2,
+    ),
 }
 SAMPLERS = list(FAST)
 
@@ -213,7 +217,7 @@ CONDITIONING = {
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("cls", SAMPLERS)
+@pytest.mark.parametrize("cls", list(CONDITIONING))  # DiffusionSampler: test_diffusion.py
 def test_generated_images_belong_to_their_class(cls):
     """A classifier fitted on real images must put generated images in their class.
 

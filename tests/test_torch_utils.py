@@ -13,7 +13,7 @@ import pytest
 import torch
 from skorch.callbacks import Callback
 
-from skgenaug import AESampler, CGANSampler, CVAESampler, ResNetClassifier
+from skgenaug import AESampler, CGANSampler, CVAESampler, DiffusionSampler, ResNetClassifier
 from skgenaug._images import ImageLayout
 from skgenaug._torch_utils import (
     array_to_tensor,
@@ -22,7 +22,7 @@ from skgenaug._torch_utils import (
     standard_strides,
 )
 from skgenaug.datasets import make_image_classification
-from skgenaug.nets import ConvAutoencoder, ResNet18
+from skgenaug.nets import ConditionalUNet, ConvAutoencoder, ResNet18
 
 # ------------------------------------------------------------------ the helpers
 
@@ -139,6 +139,9 @@ class _StrideSpy(Callback):
 
 
 CONV = dict(architecture="conv", hidden_layer_sizes=(4, 8), latent_dim=4)
+# guidance_scale=2: the batched forward pass of class and null class in generation
+UNET = dict(hidden_layer_sizes=(4, 8), layers_per_block=1, n_train_timesteps=50,
+            n_sampling_steps=2, guidance_scale=2.0)
 NETWORKS = {
     "classifier": lambda cb: ResNetClassifier(
         width=2, max_epochs=1, batch_size=16, callbacks=cb, random_state=0
@@ -151,6 +154,8 @@ NETWORKS = {
     "cgan-conv": lambda cb: CGANSampler(**CONV, callbacks=cb),
     "wgan-gp-conv": lambda cb: CGANSampler(objective="wgan-gp", **CONV, callbacks=cb),
     "acgan-conv": lambda cb: CGANSampler(auxiliary_classifier=True, **CONV, callbacks=cb),
+    "diffusion": lambda cb: DiffusionSampler(**UNET, callbacks=cb),
+    "diffusion-variation": lambda cb: DiffusionSampler(**UNET, strength=0.5, callbacks=cb),
 }
 
 
@@ -192,3 +197,33 @@ def test_autoencoder_encode_and_decode_paths_get_standard_strides():
         )
     net.decode(net.encode(torch.rand(2, 300)))
     assert all(stride == contiguous_strides(shape) for _, shape, stride in log)
+
+
+@pytest.mark.parametrize("attention", [False, True])
+def test_unet_convolutions_get_standard_strides_both_ways(attention):
+    # Forward: every module's input. Backward: the gradient arriving at every
+    # convolution's output (the attention's reshapes and the crop back to rows could
+    # hand it other strides).
+    net = ConditionalUNet((10, 10, 3), 2, hidden_layer_sizes=(4, 8, 8), attention=attention)
+    torch.nn.init.normal_(net.out_conv.weight)  # so gradients reach every layer
+    log = []
+    for name, module in net.named_modules():
+        module.register_forward_pre_hook(
+            lambda module, args, name=name: log.extend(
+                (name, a.shape, a.stride()) for a in args
+                if isinstance(a, torch.Tensor) and a.dim() >= 2
+            )
+        )
+        if isinstance(module, torch.nn.Conv2d):
+            module.register_full_backward_hook(
+                lambda module, grad_in, grad_out, name=name: log.append(
+                    (f"{name} (backward)", grad_out[0].shape, grad_out[0].stride())
+                )
+            )
+    # an input that requires a gradient, so the stem's backward hook fires too
+    rows = torch.rand(3, 300, requires_grad=True)
+    out = net(rows, torch.tensor([1, 2, 3]), torch.tensor([0, 1, 2]))
+    (out * torch.arange(300.0)).sum().backward()
+    assert any(name.endswith("(backward)") for name, _, _ in log)
+    bad = [entry for entry in log if entry[2] != contiguous_strides(entry[1])]
+    assert not bad, bad

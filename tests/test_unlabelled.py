@@ -18,6 +18,7 @@ from skgenaug import (
     AESampler,
     CGANSampler,
     CVAESampler,
+    DiffusionSampler,
     FlatImageSampler,
     GeometricSampler,
 )
@@ -27,6 +28,8 @@ from skgenaug.samplers._cgan import _AdversarialNet
 
 TINY = dict(hidden_layer_sizes=(16,), latent_dim=4, max_epochs=2, random_state=0)
 CONV = dict(architecture="conv", latent_dim=4, max_epochs=2, random_state=0)
+UNET = dict(hidden_layer_sizes=(4, 8), layers_per_block=1, n_train_timesteps=50,
+            n_sampling_steps=2, max_epochs=2, random_state=0)
 
 GENERATIVE = {
     "ae": lambda **p: AESampler(**{**TINY, **p}),
@@ -38,6 +41,7 @@ GENERATIVE = {
         objective="wgan-gp", auxiliary_classifier=True, hidden_layer_sizes=(8, 4),
         **{**CONV, **p},
     ),
+    "diffusion": lambda **p: DiffusionSampler(**{**UNET, **p}),
 }
 BASELINES = {
     "geometric": lambda **p: GeometricSampler(random_state=0, **p),

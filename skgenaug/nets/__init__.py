@@ -9,11 +9,13 @@ from ._conv import (
 )
 from ._mlp import Autoencoder, ConditionalGAN, ConditionalVAE, mlp, one_hot
 from ._resnet import BasicBlock, ResNet18
+from ._unet import ConditionalUNet
 
 __all__ = [
     "Autoencoder",
     "BasicBlock",
     "ConditionalGAN",
+    "ConditionalUNet",
     "ConditionalVAE",
     "ConvAutoencoder",
     "ConvConditionalGAN",

@@ -7,6 +7,7 @@ from ._autoencoder import AESampler
 from ._cgan import CGANSampler
 from ._curated import CuratedSampler, default_judge
 from ._cvae import CVAESampler
+from ._diffusion import DiffusionSampler
 from ._geometric import GeometricSampler
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "CGANSampler",
     "CVAESampler",
     "CuratedSampler",
+    "DiffusionSampler",
     "FlatImageSampler",
     "GeometricSampler",
     "default_judge",

@@ -7,7 +7,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 
-from .._generative import BaseGenerativeSampler
+from .._generative import _LatentVariableSampler
 from .._images import validate_images
 from .._skorch_utils import NoDefaultPrintLog
 from .._torch_utils import array_to_tensor
@@ -20,7 +20,7 @@ class _ReconstructionNet(NoDefaultPrintLog, NeuralNet):
 
 
 @_fill_shared_docs
-class AESampler(BaseGenerativeSampler):
+class AESampler(_LatentVariableSampler):
     """Over-sample with a deep autoencoder: new images decoded from perturbed and
     interpolated codes of real images of the target class.
 
@@ -107,7 +107,7 @@ class AESampler(BaseGenerativeSampler):
     """
 
     _parameter_constraints: dict = {
-        **BaseGenerativeSampler._parameter_constraints,
+        **_LatentVariableSampler._parameter_constraints,
         "interpolation": [Interval(numbers.Real, 0, 1, closed="both")],
         "latent_noise": [Interval(numbers.Real, 0, None, closed="left")],
     }

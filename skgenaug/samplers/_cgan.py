@@ -9,7 +9,7 @@ from skorch import NeuralNet
 from skorch.callbacks import PassthroughScoring
 from torch.nn import functional as F
 
-from .._generative import BaseGenerativeSampler
+from .._generative import _LatentVariableSampler
 from .._skorch_utils import NoDefaultPrintLog
 from ..base import _fill_shared_docs
 from ..nets import ConditionalGAN, ConvConditionalGAN
@@ -182,7 +182,7 @@ class _AdversarialNet(NoDefaultPrintLog, NeuralNet):
 
 
 @_fill_shared_docs
-class CGANSampler(BaseGenerativeSampler):
+class CGANSampler(_LatentVariableSampler):
     """Over-sample with a conditional generative adversarial network.
 
     Generator and discriminator are fully connected (``len(hidden_layer_sizes)`` hidden
@@ -307,7 +307,7 @@ class CGANSampler(BaseGenerativeSampler):
     """
 
     _parameter_constraints: dict = {
-        **BaseGenerativeSampler._parameter_constraints,
+        **_LatentVariableSampler._parameter_constraints,
         "objective": [StrOptions({"bce", "wgan-gp"})],
         "gradient_penalty": [Interval(numbers.Real, 0, None, closed="left"), None],
         "n_critic": [Interval(numbers.Integral, 1, None, closed="left"), None],

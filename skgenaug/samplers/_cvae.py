@@ -4,7 +4,7 @@ import torch
 from skorch import NeuralNet
 from torch.nn import functional as F
 
-from .._generative import BaseGenerativeSampler
+from .._generative import _LatentVariableSampler
 from .._skorch_utils import NoDefaultPrintLog
 from ..base import _fill_shared_docs
 from ..nets import ConditionalVAE, ConvConditionalVAE
@@ -25,7 +25,7 @@ class _ELBONet(NoDefaultPrintLog, NeuralNet):
 
 
 @_fill_shared_docs
-class CVAESampler(BaseGenerativeSampler):
+class CVAESampler(_LatentVariableSampler):
     """Over-sample with a conditional variational autoencoder.
 
     The encoder ``Q(z | x, c)`` and decoder ``P(x | z, c)`` (``len(hidden_layer_sizes)``
