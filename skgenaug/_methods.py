@@ -14,6 +14,7 @@ from .samplers import (
     AESampler,
     CGANSampler,
     CVAESampler,
+    DiffusionSampler,
     FlatImageSampler,
     GeometricSampler,
 )
@@ -64,8 +65,11 @@ class Method:
 #: Every named method, in table order. The first four are the reference paper's; then
 #: the library's convolutional generators (their profile parameters set
 #: ``architecture``, ``objective``, ...); then the classic baselines (geometric
-#: transforms; random over-sampling and SMOTE on flattened pixels). Generator costs come
-#: from the committed quick run's sampler and classifier seconds on BreastMNIST.
+#: transforms; random over-sampling and SMOTE on flattened pixels); then the
+#: class-conditional diffusion model, drawing from noise and as variations of real
+#: images (``strength=0.5`` in the profiles). Generator costs come from the committed
+#: quick run's sampler and classifier seconds on BreastMNIST (diffusion: its measured
+#: fit time at the quick profile's sizes against the classifier's).
 METHODS = {
     method.name: method
     for method in (
@@ -81,6 +85,9 @@ METHODS = {
         Method("geometric", "Geometric", GeometricSampler),
         Method("ros", "ROS", FlatImageSampler, wraps=RandomOverSampler),
         Method("smote", "SMOTE", FlatImageSampler, wraps=SMOTE),
+        Method("diffusion", "Diffusion", DiffusionSampler, generator_cost=3.0),
+        Method("diffusion-variation", "Diffusion (variation)", DiffusionSampler,
+               generator_cost=3.0),
     )
 }
 

@@ -348,7 +348,7 @@ def test_folds_are_shared_and_selection_uses_real_rows(data_root, smoke):
 def test_parsing_and_paper_numbers():
     assert parse_methods("None,AE,cvae,CGAN") == METHODS
     assert parse_methods("all") == list(ALL_METHODS)
-    assert len(ALL_METHODS) == 12 and set(METHOD_NAMES) == set(ALL_METHODS)
+    assert len(ALL_METHODS) == 14 and set(METHOD_NAMES) == set(ALL_METHODS)
     assert parse_methods("smote,Geometric,wgan-gp") == ["wgan-gp", "geometric", "smote"]
     # Every method has settings in every profile.
     for name in ("paper", "quick", "smoke"):
@@ -370,20 +370,22 @@ def test_parsing_and_paper_numbers():
 def test_new_methods_smoke_run(data_root, tmp_path, capsys):
     out = tmp_path / "out"
     status = cli.main([
-        "medmnist-table", "--profile", "smoke", "--methods", "none,geometric,smote",
-        "--root", str(data_root), "--out", str(out), "--no-progress", "--threads", "1",
+        "medmnist-table", "--profile", "smoke", "--methods",
+        "none,geometric,smote,diffusion-variation", "--root", str(data_root), "--out", str(out), "--no-progress", "--threads", "1",
     ])
     assert status == 0
     cells = pd.read_csv(out / "cells.csv")
-    assert sorted(set(cells.method)) == ["geometric", "none", "smote"]
+    assert sorted(set(cells.method)) == ["diffusion-variation", "geometric", "none",
+                                         "smote"]
     assert np.isfinite(cells[["auc", "acc", "balanced_acc"]].to_numpy()).all()
     gen = cells[cells.method != "none"]
     assert (gen.n_generated == 150 * 2).all()  # AddPerClass(150) in the paper scenario
     text = (out / "results.md").read_text()
     assert "| breastmnist | Geometric |" in text and "| breastmnist | SMOTE |" in text
-    # Quality is reported for the geometric sampler (it has generate), not for SMOTE.
+    assert "| breastmnist | Diffusion (variation) |" in text
+    # Quality is reported for the samplers that have generate, not for SMOTE.
     quality = pd.read_csv(out / "quality.csv")
-    assert set(quality.method) == {"geometric"}
+    assert set(quality.method) == {"geometric", "diffusion-variation"}
 
 
 def _write_skewed_npz(path, train_counts, n_val=20, n_test=5, seed=0):

@@ -142,6 +142,13 @@ class Profile:
         return json.loads(json.dumps(dataclasses.asdict(self), default=repr))
 
 
+#: DiffusionSampler at the quick profile's CPU size: about 1.5-5.5 minutes per fit of a
+#: fold's 270-830 training images on one core (measured while the machine was shared).
+_QUICK_DIFFUSION = dict(hidden_layer_sizes=(16, 32, 32), layers_per_block=1,
+                        n_sampling_steps=20, max_epochs=100, batch_size=64)
+_SMOKE_DIFFUSION = dict(hidden_layer_sizes=(4, 8), layers_per_block=1,
+                        n_train_timesteps=100, n_sampling_steps=3, max_epochs=2)
+
 _PAPER_CLASSIFIER = dict(width=64, max_epochs=100, batch_size=128, lr=1e-3, optimizer="sgd")
 
 PROFILES = {
@@ -167,6 +174,9 @@ PROFILES = {
             geometric=dict(),
             ros=dict(),
             smote=dict(),
+            # DiffusionSampler's defaults (meant for a GPU); variations at strength 0.5.
+            diffusion=dict(),
+            **{"diffusion-variation": dict(strength=0.5)},
         ),
         # Generated-image quality of each sampler cell (skgenaug.metrics.quality_report;
         # None = the metrics' default small ResNet embedding and utility classifier).
@@ -180,6 +190,9 @@ PROFILES = {
             "Adam lr 1e-3 with batch 32 (the paper's SGD lr 1e-3 does not converge in 20 "
             "epochs; 10 epochs of batch 64 left the un-augmented baseline undertrained); "
             "smaller generators with fewer epochs (AE 40, cVAE 40, cGAN 100); "
+            "diffusion: U-Net 16-32-32 with one block per level (not 64-128-128 x 2), "
+            "100 epochs of batch 64 (not 1000 of 128), 20 DDIM steps (not 50), "
+            "variations at strength 0.5; "
             "5 folds (4:1; the paper's 9:1 would be 10), 1 repeat; image quality without "
             "the TSTR/TRTS utility fits"
         ),
@@ -204,6 +217,8 @@ PROFILES = {
             geometric=dict(),
             ros=dict(),
             smote=dict(),
+            diffusion=dict(_QUICK_DIFFUSION),
+            **{"diffusion-variation": dict(_QUICK_DIFFUSION, strength=0.5)},
         ),
         # The feature ResNet is fitted once per fold and shared by the fold's methods
         # (same embedding for all); the utility fits would double the cost.
@@ -239,6 +254,8 @@ PROFILES = {
             geometric=dict(),
             ros=dict(),
             smote=dict(k_neighbors=3),
+            diffusion=dict(_SMOKE_DIFFUSION),
+            **{"diffusion-variation": dict(_SMOKE_DIFFUSION, strength=0.5)},
         ),
         # Tiny embedding, no utility fits: keeps the smoke run short.
         quality=dict(utility=False, feature_estimator=dict(
@@ -314,7 +331,8 @@ def parse_methods(text):
     ----------
     text : str or sequence of str
         Comma-separated names of the method registry (None, AE, cVAE, cGAN, AE-conv,
-        cVAE-conv, cGAN-conv, WGAN-GP, ACGAN, Geometric, ROS, SMOTE), or ``'all'``.
+        cVAE-conv, cGAN-conv, WGAN-GP, ACGAN, Geometric, ROS, SMOTE, Diffusion,
+        Diffusion-variation), or ``'all'``.
 
     Returns
     -------
