@@ -371,7 +371,8 @@ def test_new_methods_smoke_run(data_root, tmp_path, capsys):
     out = tmp_path / "out"
     status = cli.main([
         "medmnist-table", "--profile", "smoke", "--methods",
-        "none,geometric,smote,diffusion-variation", "--root", str(data_root), "--out", str(out), "--no-progress", "--threads", "1",
+        "none,geometric,smote,diffusion-variation", "--root", str(data_root),
+        "--out", str(out), "--no-progress", "--threads", "1",
     ])
     assert status == 0
     cells = pd.read_csv(out / "cells.csv")
