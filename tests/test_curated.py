@@ -6,6 +6,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.svm import LinearSVC
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import InvalidParameterError
@@ -260,3 +261,34 @@ def test_bad_input_is_named(data):
         CuratedSampler(PlantedSampler()).fit(X, np.where(y == 0, 0, -1))
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         CuratedSampler(PlantedSampler()).fit(X, y[:-1])
+
+
+@pytest.mark.parametrize("inner_seed", [5, None])
+def test_prefit_generator_gives_the_output_of_a_full_fit(data, inner_seed):
+    """A generator fitted beforehand (as the evaluation engine shares one between the
+    cells of a fold) curates to exactly what a full fit gives: same generator, same
+    judge seed, same draws."""
+    from skgenaug import CVAESampler
+
+    X, y = data
+    inner = CVAESampler(hidden_layer_sizes=(8,), latent_dim=2, max_epochs=2,
+                        random_state=inner_seed)
+    # min_confidence=0: a 2-epoch cVAE draws nothing the judge recognises
+    params = dict(sampling_strategy=AddPerClass(6), min_confidence=0.0, random_state=0)
+    full = CuratedSampler(inner, **params)
+    X_full, y_full = full.fit_resample(X, y)
+    fitted = clone(inner).set_params(random_state=full.sampler_.random_state).fit(X, y)
+    prefit = CuratedSampler(fitted, prefit=True, **params)
+    X_pre, y_pre = prefit.fit_resample(X, y)
+    np.testing.assert_array_equal(X_full, X_pre)
+    np.testing.assert_array_equal(y_full, y_pre)
+    assert prefit.sampler_ is not fitted  # a copy: the caller's sampler is untouched
+
+
+def test_prefit_needs_a_fitted_generator_of_the_same_classes(data):
+    X, y = data
+    with pytest.raises(ValueError, match="prefit=True, but the wrapped .* not fitted"):
+        CuratedSampler(GeometricSampler(), prefit=True).fit(X, y)
+    other = GeometricSampler().fit(X[y >= 0][:30], np.arange(30) % 2)
+    with pytest.raises(ValueError, match=r"fitted on classes \[0, 1\], not on"):
+        CuratedSampler(other, prefit=True).fit(X, y)

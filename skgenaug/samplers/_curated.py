@@ -1,18 +1,21 @@
 """Curation of generated images: a meta-sampler that over-generates and keeps the images
 a judge assigns to their class and that copy no training image."""
 
+import copy
 import math
 import numbers
 
 import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import NearestNeighbors
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.validation import check_is_fitted
 
 from .._validation import draw_seed
 from ..base import BaseImageOverSampler, _fill_shared_docs
@@ -134,6 +137,14 @@ class CuratedSampler(BaseImageOverSampler):
     max_rounds : int, default=5
         Rounds of drawing and filtering before a class that is still short is an
         error.
+    prefit : bool, default=False
+        Whether ``sampler`` is already fitted, on the rows ``fit`` gets (as in
+        scikit-learn's :class:`~sklearn.feature_selection.SelectFromModel`). Then
+        ``fit`` copies it instead of training it again and fits only the judge and
+        the novelty filter, which lets one trained generator be curated under several
+        settings. Its classes must be the labelled classes of ``fit``'s rows. Cloning
+        this sampler (``GridSearchCV``, ``cross_validate``) clones the wrapped
+        sampler unfitted, so use ``prefit=True`` on a sampler you fit yourself.
     random_state : int, RandomState instance or None, default=None
         Seeds the draws from the fitted generator, and the generator's and judge's
         training when their own ``random_state`` is ``None``.
@@ -197,6 +208,7 @@ class CuratedSampler(BaseImageOverSampler):
         "copy_quantile": [Interval(numbers.Real, 0, 1, closed="neither"), None],
         "candidates_per_image": [Interval(numbers.Real, 1, None, closed="left")],
         "max_rounds": [Interval(numbers.Integral, 1, None, closed="left")],
+        "prefit": ["boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -216,6 +228,7 @@ class CuratedSampler(BaseImageOverSampler):
         copy_quantile=0.05,
         candidates_per_image=2.0,
         max_rounds=5,
+        prefit=False,
         random_state=None,
         verbose=0,
     ):
@@ -226,6 +239,7 @@ class CuratedSampler(BaseImageOverSampler):
         self.copy_quantile = copy_quantile
         self.candidates_per_image = candidates_per_image
         self.max_rounds = max_rounds
+        self.prefit = prefit
         self.random_state = random_state
         self.verbose = verbose
 
@@ -239,8 +253,11 @@ class CuratedSampler(BaseImageOverSampler):
     def _fit_model(self, X, y_enc, seed):
         rng = check_random_state(seed)
         labelled = y_enc < len(self.classes_)
-        self.sampler_ = self._seeded_clone(self.sampler, rng)
-        self.sampler_.fit(X, self._sampler_labels(y_enc, labelled))
+        if self.prefit:
+            self.sampler_ = self._fitted_copy(self.sampler, rng)
+        else:
+            self.sampler_ = self._seeded_clone(self.sampler, rng)
+            self.sampler_.fit(X, self._sampler_labels(y_enc, labelled))
         judge = default_judge() if self.judge is None else self.judge
         self.judge_ = self._seeded_clone(judge, rng)
         self.judge_.fit(X[labelled], self.classes_[y_enc[labelled]])
@@ -269,6 +286,28 @@ class CuratedSampler(BaseImageOverSampler):
         if "random_state" in params and params["random_state"] is None:
             estimator.set_params(random_state=draw_seed(rng))
         return estimator
+
+    def _fitted_copy(self, sampler, rng):
+        """A copy of the fitted ``sampler`` (``prefit=True``), drawing from ``rng``
+        what :meth:`_seeded_clone` would, so the judge gets the seed it gets in a
+        full fit."""
+        try:
+            check_is_fitted(sampler)
+        except NotFittedError as exc:
+            raise ValueError(
+                f"prefit=True, but the wrapped {type(sampler).__name__} is not fitted; "
+                "fit it on the same rows first, or set prefit=False."
+            ) from exc
+        fitted_classes = np.asarray(getattr(sampler, "classes_", []))
+        if fitted_classes.tolist() != self.classes_.tolist():
+            raise ValueError(
+                f"prefit=True, but the wrapped sampler was fitted on classes "
+                f"{fitted_classes.tolist()!r}, not on the labelled classes "
+                f"{self.classes_.tolist()!r} of these rows."
+            )
+        if sampler.get_params(deep=False).get("random_state", 0) is None:
+            draw_seed(rng)
+        return copy.deepcopy(sampler)
 
     def _sampler_labels(self, y_enc, labelled):
         """Labels for the wrapped sampler: the classes, and its marker for the
