@@ -260,25 +260,40 @@ def load_image_folder(path, *, size=None, color=None):
     >>> data.manifest.columns.tolist()[:4]
     ['row', 'label', 'class_name', 'file']
     """
-    import pandas as pd
-
     size, color = _check_size(size), _check_color(color)
     root = _existing(path, "Image folder")
     if not root.is_dir():
         raise ValueError(f"{root} is not a folder: load_image_folder reads a folder of "
                          "class subfolders (use load_image_npz for an .npz file).")
     folders = _class_folders(root)
+    files = [(label, folder.name, file) for label, folder in enumerate(folders)
+             for file in _class_files(folder, root)]
+    X, manifest, color = _read_files(files, root, size, color)
+    return Bunch(
+        X=X, y=manifest["label"].to_numpy(dtype=np.int64),
+        target_names=[folder.name for folder in folders], manifest=manifest,
+        path=str(root), size=None if size is None else tuple(size), color=color,
+        resampling=RESAMPLING if size is not None else None,
+    )
+
+
+def _read_files(files, root, size, color):
+    """``(X, manifest, color)`` of ``[(label, class name, file), ...]``: every file
+    read, converted and resized as asked, with the checks of
+    :func:`load_image_folder` (one colour family and one size unless asked to convert,
+    the 16-bit warning)."""
+    import pandas as pd
+
     rows = []  # one dict per image; pixels converted at once (memory: the output's)
-    for label, folder in enumerate(folders):
-        for file in _class_files(folder, root):
-            image = _read_image(file)
-            family = _family(image, file)
-            rows.append(dict(
-                label=label, class_name=folder.name, file=file, family=family,
-                mode=image.mode, height=image.size[1], width=image.size[0],
-                peak=int(np.asarray(image).max()) if image.mode in _GRAY_16 else None,
-                pixels=_to_array(image, file, color or family, size),
-            ))
+    for label, class_name, file in files:
+        image = _read_image(file)
+        family = _family(image, file)
+        rows.append(dict(
+            label=label, class_name=class_name, file=file, family=family,
+            mode=image.mode, height=image.size[1], width=image.size[0],
+            peak=int(np.asarray(image).max()) if image.mode in _GRAY_16 else None,
+            pixels=_to_array(image, file, color or family, size),
+        ))
     families = {row["family"] for row in rows}
     if color is None and len(families) > 1:
         example = {row["family"]: row["file"] for row in rows}
@@ -306,16 +321,74 @@ def load_image_folder(path, *, size=None, color=None):
             f"The 16-bit images of {root} reach at most {max(peaks)}: they use 12 bits "
             "or fewer, so mapped to 8 bits (value / 257) they span 0-15 only. Rescale "
             "them to the full 16-bit range (or save them as 8-bit) before loading.",
-            UserWarning, stacklevel=2,
+            UserWarning, stacklevel=3,
         )
     X = np.stack([row.pop("pixels") for row in rows])
     manifest = pd.DataFrame(rows).drop(columns=["family", "peak"])
     manifest.insert(0, "row", np.arange(len(rows)))
     manifest["file"] = [row["file"].relative_to(root).as_posix() for row in rows]
+    return X, manifest, color
+
+
+def load_unlabelled_images(path, *, size=None, color=None):
+    """Load images without labels: every image file in a folder and its subfolders.
+
+    For the unlabelled pool of semi-supervised augmentation (the ``+pool`` methods of
+    :func:`~skgenaug.evaluate_augmentation`, ``skgenaug evaluate --unlabelled``): a
+    hospital's unannotated scans, say. Files are read as :func:`load_image_folder`
+    reads them (same formats, conversions, checks and skipped clutter), in path order.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The folder.
+    size : int, (height, width) or None, default=None
+        Resize every image (Lanczos; see :func:`load_image_folder`).
+    color : {None, 'gray', 'rgb'}, default=None
+        Convert every image (see :func:`load_image_folder`).
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``X`` (uint8 images), ``manifest`` (``row``, ``file``, ``mode``, ``height``,
+        ``width``), ``path``, ``size``, ``color``, ``resampling``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If ``path`` is not a folder or holds no image, or as :func:`load_image_folder`
+        raises for a file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from PIL import Image
+    >>> from skgenaug.datasets import load_unlabelled_images, make_image_classification
+    >>> X, _ = make_image_classification(3, image_size=16, random_state=0)
+    >>> root = Path(tempfile.mkdtemp())
+    >>> for i, image in enumerate(X):
+    ...     Image.fromarray(image).save(root / f"scan_{i}.png")
+    >>> load_unlabelled_images(root).X.shape
+    (3, 16, 16)
+    """
+    size, color = _check_size(size), _check_color(color)
+    root = _existing(path, "Image folder")
+    if not root.is_dir():
+        raise ValueError(f"{root} is not a folder of images.")
+    files = sorted(
+        p for p in root.rglob("*")
+        if p.is_file() and not any(_skipped(part) for part in p.relative_to(root).parts)
+    )
+    if not files:
+        raise ValueError(f"{root} holds no image file.")
+    X, manifest, color = _read_files([(-1, "", file) for file in files], root, size,
+                                     color)
     return Bunch(
-        X=X, y=manifest["label"].to_numpy(dtype=np.int64),
-        target_names=[folder.name for folder in folders], manifest=manifest,
-        path=str(root), size=None if size is None else tuple(size), color=color,
+        X=X, manifest=manifest.drop(columns=["label", "class_name"]), path=str(root),
+        size=None if size is None else tuple(size), color=color,
         resampling=RESAMPLING if size is not None else None,
     )
 

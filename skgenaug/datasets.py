@@ -4,7 +4,8 @@ Four kinds of data live here:
 
 - :func:`load_images` reads your own labelled images: a folder of class subfolders of
   PNG / JPEG / TIFF / BMP files (:func:`load_image_folder`) or an ``.npz`` file
-  (:func:`load_image_npz`).
+  (:func:`load_image_npz`); :func:`load_unlabelled_images` reads a folder of images
+  without labels (an unlabelled pool).
 
 - :func:`load_medmnist` reads one split of a 2D MedMNIST data set from its official
   ``.npz`` file, exactly as stored (uint8 images, 1-D integer labels). It never downloads
@@ -46,6 +47,7 @@ from ._image_files import (
     load_image_folder,
     load_image_npz,
     load_images,
+    load_unlabelled_images,
 )
 
 __all__ = [
@@ -59,6 +61,7 @@ __all__ = [
     "load_images",
     "load_medmnist",
     "load_paper_subset",
+    "load_unlabelled_images",
     "medmnist_flag",
     "make_image_classification",
     "make_paper_subset",

@@ -10,6 +10,7 @@ from skgenaug.datasets import (
     load_image_folder,
     load_image_npz,
     load_images,
+    load_unlabelled_images,
     make_image_classification,
 )
 
@@ -277,3 +278,30 @@ def test_unreadable_and_misnamed_files(tmp_path):
     np.savez(tmp_path / "ok.npz", X=X, y=y)
     with pytest.raises(ValueError, match="size and color apply to image folders"):
         load_images(tmp_path / "ok.npz", size=64)
+
+
+def test_unlabelled_folder_in_any_layout(tmp_path):
+    X, _ = make_image_classification(5, image_size=16, random_state=0)
+    (tmp_path / "pool" / "day2").mkdir(parents=True)
+    for i, image in enumerate(X):
+        folder = tmp_path / "pool" / ("day2" if i % 2 else "")
+        Image.fromarray(image).save(folder / f"scan_{i}.png")
+    (tmp_path / "pool" / ".DS_Store").write_bytes(b"clutter")
+    data = load_unlabelled_images(tmp_path / "pool", size=12)
+    assert data.X.shape == (5, 12, 12) and data.X.dtype == np.uint8
+    assert data.manifest.file.tolist() == ["day2/scan_1.png", "day2/scan_3.png",
+                                           "scan_0.png", "scan_2.png", "scan_4.png"]
+    np.testing.assert_array_equal(
+        load_unlabelled_images(tmp_path / "pool").X[2], X[0])  # as stored, no size
+
+
+def test_bad_unlabelled_folders(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        load_unlabelled_images(tmp_path / "absent")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="holds no image file"):
+        load_unlabelled_images(tmp_path / "empty")
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "notes.txt").write_text("not an image")
+    with pytest.raises(ValueError, match="notes.txt"):
+        load_unlabelled_images(tmp_path / "bad")
