@@ -5,6 +5,7 @@ Adding a method is one :class:`Method` entry in :data:`METHODS` here, plus its
 parameters in each profile of :mod:`skgenaug.benchmark` (``Profile.samplers``).
 """
 
+import re
 from dataclasses import dataclass
 
 from imblearn.over_sampling import SMOTE, RandomOverSampler
@@ -98,7 +99,128 @@ METHOD_NAMES = {name: method.display_name for name, method in METHODS.items()}
 PAPER_METHODS = ("none", "ae", "cvae", "cgan")
 
 
+#: Modifiers of a registered generative method, in the order a variant's name lists
+#: them, with their display text: ``+pool`` trains the generator on the unlabelled
+#: images too; ``+curated`` keeps only generated images that pass
+#: :class:`~skgenaug.CuratedSampler`'s filters; ``+weighted`` gives generated rows the
+#: loss weight ``min(1, n_real / n_generated)``, so that they weigh no more than the
+#: real rows. ``@N`` (last) adds ``N`` images per class instead of the profile's
+#: number.
+MODIFIERS = {"pool": "unlabelled pool", "curated": "curated", "weighted": "weighted"}
+
+_VARIANT = re.compile(r"^(?P<base>[a-z0-9-]+)(?P<mods>(\+[a-z]+)*)(@(?P<n>\d+))?$")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A registered method with modifiers, e.g. ``'diffusion+pool+curated@450'``.
+
+    Parameters
+    ----------
+    base : str
+        The registered method.
+    pool, curated, weighted : bool
+        The modifiers (:data:`MODIFIERS`).
+    add_per_class : int or None
+        ``@N``: images added per class; ``None``: the profile's.
+    """
+
+    base: str
+    pool: bool = False
+    curated: bool = False
+    weighted: bool = False
+    add_per_class: int = None
+
+    @property
+    def name(self):
+        """The canonical name (modifiers in :data:`MODIFIERS` order)."""
+        mods = "".join(f"+{m}" for m in MODIFIERS if getattr(self, m))
+        ratio = "" if self.add_per_class is None else f"@{self.add_per_class}"
+        return f"{self.base}{mods}{ratio}"
+
+    @property
+    def is_plain(self):
+        return self.name == self.base
+
+
+def parse_variant(name):
+    """The :class:`Variant` a method name spells, with a clear error for a bad one.
+
+    Parameters
+    ----------
+    name : str
+        ``base[+pool][+curated][+weighted][@N]``, case-insensitive.
+
+    Returns
+    -------
+    variant : Variant
+
+    Examples
+    --------
+    >>> from skgenaug._methods import parse_variant
+    >>> parse_variant("Diffusion+curated+pool@450").name
+    'diffusion+pool+curated@450'
+    """
+    text = str(name).strip().lower()
+    match = _VARIANT.match(text)
+    if match is None or match["base"] not in METHODS:
+        base = text.split("+")[0].split("@")[0]
+        raise ValueError(
+            f"Unknown method {name!r}"
+            + ("" if base in METHODS else f" ({base!r} is not a method)")
+            + f"; choose among {', '.join(METHODS)} (case-insensitive) or 'all', "
+            "optionally with the modifiers +pool, +curated, +weighted and @N (images "
+            "per class), e.g. 'diffusion+pool@450'."
+        )
+    base, method = match["base"], METHODS[match["base"]]
+    mods = [m for m in (match["mods"] or "").split("+") if m]
+    unknown = [m for m in mods if m not in MODIFIERS]
+    if unknown or len(set(mods)) != len(mods):
+        raise ValueError(f"Method {name!r}: unknown or repeated modifier(s) "
+                         f"{unknown or mods}; known: +{', +'.join(MODIFIERS)}.")
+    n = None if match["n"] is None else int(match["n"])
+    if method.sampler is None and (mods or n is not None):
+        raise ValueError(f"Method {name!r}: 'none' adds no images, so it takes no "
+                         "modifier.")
+    if "pool" in mods and not getattr(method.sampler, "_learns_from_unlabelled", False):
+        raise ValueError(f"Method {name!r}: {method.display_name} cannot learn from "
+                         "unlabelled images (+pool is for the generative methods).")
+    if "curated" in mods and not hasattr(method.sampler, "generate"):
+        raise ValueError(f"Method {name!r}: {method.display_name} has no generate, so "
+                         "its images cannot be curated.")
+    if n is not None and n < 1:
+        raise ValueError(f"Method {name!r}: @N needs N >= 1.")
+    return Variant(base, "pool" in mods, "curated" in mods, "weighted" in mods, n)
+
+
 def display_name(method):
-    """The display name of a method code; a name that is not registered (a sampler
-    instance's name) is shown as it is."""
-    return METHOD_NAMES.get(method, method)
+    """The display name of a method code (a variant's with its modifiers); a name that
+    is not registered (a sampler instance's name) is shown as it is.
+
+    Examples
+    --------
+    >>> from skgenaug._methods import display_name
+    >>> display_name("cvae-conv+pool+curated@450")
+    'cVAE (conv) + unlabelled pool + curated, 450/class'
+    """
+    if method in METHOD_NAMES:
+        return METHOD_NAMES[method]
+    try:
+        variant = parse_variant(method)
+    except ValueError:
+        return method
+    text = " + ".join([METHOD_NAMES[variant.base]]
+                      + [MODIFIERS[m] for m in MODIFIERS if getattr(variant, m)])
+    if variant.add_per_class is not None:
+        text += f", {variant.add_per_class}/class"
+    return text
+
+
+def method_order(method):
+    """Sort key: registry order of the base method, then plain before variants."""
+    try:
+        variant = parse_variant(method)
+    except ValueError:
+        return (len(METHODS), 0, 0, 0, 0, 0)
+    return (list(METHODS).index(variant.base), variant.pool, variant.curated,
+            variant.weighted, variant.add_per_class or 0, 0)

@@ -502,8 +502,7 @@ def _score_table(table, metric, selection):
         paper = frame.groupby(["dataset", "method"], sort=False)[f"paper_{metric}"].first()
     datasets = list(dict.fromkeys(frame["dataset"]))
     methods = list(dict.fromkeys(frame["method"]))
-    known = [m for m in METHOD_NAMES if m in methods]
-    methods = known + [m for m in methods if m not in known]
+    methods = sorted(methods, key=_methods.method_order)  # registry order, stable
     return datasets, methods, agg, paper
 
 
@@ -637,7 +636,7 @@ def _draw_score_bars(ax, metric, datasets, methods, agg, paper, names, ylim):
         pos = x - 0.4 + (i + 0.5) * width
         yerr = None if np.all(np.isnan(std)) else np.nan_to_num(std)
         ax.bar(pos, mean, width, yerr=yerr, capsize=3, color=colors[method],
-               label=names.get(method, method))
+               label=names.get(method) or _methods.display_name(method))
         lows.append(mean - np.nan_to_num(std))
         if paper is not None:
             values = np.array([paper.get((d, method), np.nan) for d in datasets],

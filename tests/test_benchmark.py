@@ -303,7 +303,7 @@ def test_comparisons_with_none_and_with_the_ros_control():
     vs_none = _report.compare(cells)
     assert set(vs_none.metric) == {"auc", "acc", "balanced_acc"}
     assert set(vs_none.method) == {"ros", "cvae", "geometric"}
-    control = _report.compare_with_control(cells)
+    control = _report.compare_with_controls(cells)
     assert set(control.method) == {"cvae", "geometric"}  # not None, not ROS itself
     assert (control.reference == "ros").all()
     auc = control[control.metric == "auc"].set_index("method").mean_diff
@@ -314,11 +314,11 @@ def test_comparisons_with_none_and_with_the_ros_control():
     info = dict(profile="quick", description="d", folds=5, seeds=[0], test_max=None,
                 device="CPU", wall_s=1.0, n_run=20, n_reused=0, cell_s=1.0, command="c")
     text = _report.markdown(summary, vs_none, info, control)
-    assert "### Paired difference vs ROS (the control)" in text
+    assert "### Paired difference vs ROS (a control)" in text
     assert "| breastmnist | cVAE | AUC | 5 | **+0.020** |" in text
     assert "- **Geometric** vs ROS — breastmnist: AUC helps (+0.200)" in text
     # Without ROS cells there is no control table.
-    assert _report.compare_with_control(cells[cells.method != "ros"]).empty
+    assert _report.compare_with_controls(cells[cells.method != "ros"]).empty
 
 
 def test_corrected_interval_is_wider_than_plain():

@@ -418,3 +418,24 @@ def test_splits_given_as_index_pairs_keep_patients_apart():
         seen = _rows(split.X_train) | _rows(split.X_val)
         assert seen == set(train.tolist())
         assert not set(patients[sorted(seen)]) & set(patients[held])
+
+
+def test_command_with_an_unlabelled_folder_and_a_ratio_sweep(tmp_path, capsys):
+    X, y = make_image_classification(40, n_classes=2, image_size=12, random_state=0)
+    write_folder(tmp_path / "scans", X, y, names=("normal", "pneumonia"))
+    X_pool, _ = make_image_classification(15, n_classes=2, image_size=12, random_state=1)
+    (tmp_path / "pool").mkdir()
+    for i, image in enumerate(X_pool):
+        Image.fromarray(image).save(tmp_path / "pool" / f"{i}.png")
+    out = tmp_path / "out"
+    status = cli.main(["evaluate", str(tmp_path / "scans"), "--unlabelled",
+                       str(tmp_path / "pool"), "--methods", "none,cvae+pool",
+                       "--add-per-class", "10,30", "--profile", "smoke", "--out", str(out),
+                       "--no-progress", "--no-quality", "--n-jobs", "1", "--threads", "1"])
+    assert status == 0
+    cells = pd.read_csv(out / "cells.csv").groupby("method")
+    assert cells.n_generated.max().to_dict() == {"cvae+pool": 20, "cvae+pool@30": 60,
+                                                 "none": 0}
+    assert cells.n_unlabelled.max().to_dict() == {"cvae+pool": 15, "cvae+pool@30": 15,
+                                                  "none": 0}
+    assert "15 unlabelled" in capsys.readouterr().out

@@ -28,11 +28,16 @@ import numpy as np
 import torch
 from imblearn.utils import check_sampling_strategy
 from sklearn.base import clone
+from sklearn.utils import check_random_state
 from skorch.callbacks import Callback
 
-from .._methods import METHODS
+from .._generative import BaseGenerativeSampler
+from .._methods import METHODS, Variant, parse_variant
+from .._validation import draw_seed
+from ..base import AddPerClass
 from ..classifier import ResNetClassifier
 from ..metrics import DEFAULT_FEATURE_ESTIMATOR, classification_scores, quality_report
+from ..samplers import CuratedSampler
 from ._config import config_hash
 from ._data import model_seed
 from ._scenarios import SCENARIOS
@@ -92,7 +97,9 @@ class MethodSpec:
     Parameters
     ----------
     name : str
-        The method's name in tables.
+        The method's name in tables: a registered method, possibly with modifiers
+        (:func:`skgenaug._methods.parse_variant`: ``'diffusion+pool+curated@450'``),
+        or the name of a user's sampler.
     sampler : estimator or None, default=None
         A sampler given by the user (a template, cloned per cell); ``None`` for a
         method of the registry (:data:`skgenaug._methods.METHODS`), whose parameters
@@ -106,27 +113,62 @@ class MethodSpec:
     def registered(self):
         return self.sampler is None
 
-    def build(self, profile, sampling_strategy, random_state, device):
-        """The cell's sampler (``None`` for ``'none'``).
+    @property
+    def variant(self):
+        """The :class:`~skgenaug._methods.Variant` of a registered method; a user's
+        sampler has no modifiers."""
+        if self.registered:
+            return parse_variant(self.name)
+        return Variant(self.name)
 
-        A registered method gets the profile's parameters, ``sampling_strategy``, the
-        cell's seed and ``device``; a user's sampler is cloned and gets the cell's seed
-        (its other parameters, ``sampling_strategy`` included, as given).
+    @property
+    def method(self):
+        """The registered :class:`~skgenaug._methods.Method` (``None`` for a user's
+        sampler)."""
+        return METHODS[self.variant.base] if self.registered else None
+
+    def sampling_strategy(self, strategy):
+        """The strategy of this method's cells: ``AddPerClass(N)`` for ``@N``, else
+        ``strategy``."""
+        n = self.variant.add_per_class
+        return strategy if n is None else AddPerClass(n)
+
+    def build(self, profile, sampling_strategy, random_state, device):
+        """The cell's sampler (``None`` for ``'none'``), without the variant's
+        curation (applied when the cell runs).
+
+        A registered method gets the profile's parameters of its base method, its
+        sampling strategy (:meth:`sampling_strategy`), the cell's seed and ``device``;
+        a user's sampler is cloned and gets the cell's seed (its other parameters,
+        ``sampling_strategy`` included, as given).
         """
         if self.registered:
-            method = METHODS[self.name]
-            params = profile.samplers.get(self.name, {}) if method.sampler else {}
-            return method.make_sampler(sampling_strategy, random_state, device, **params)
+            method = self.method
+            params = profile.samplers.get(method.name, {}) if method.sampler else {}
+            return method.make_sampler(self.sampling_strategy(sampling_strategy),
+                                       random_state, device, **params)
         sampler = clone(self.sampler)
         if "random_state" in sampler.get_params(deep=False):
             sampler.set_params(random_state=random_state)
         return sampler
 
-    def hashed(self):
-        """The sampler's description in a cell's hash; ``None`` for a registered method
-        (the profile's parameters are hashed)."""
+    def hashed(self, profile=None):
+        """The sampler's description in a cell's hash. ``None`` for a plain registered
+        method (the profile's parameters are hashed, as before variants existed); a
+        variant's base parameters and modifiers (with ``profile``'s curation
+        settings); a user's sampler's class and parameters."""
         if self.registered:
-            return None
+            variant = self.variant
+            if variant.is_plain:
+                return None
+            described = dict(base=variant.base, pool=variant.pool,
+                             curated=variant.curated, weighted=variant.weighted,
+                             add_per_class=variant.add_per_class)
+            if profile is not None:
+                described["params"] = profile.samplers.get(variant.base)
+                if variant.curated:
+                    described["curation"] = dict(profile.curation)
+            return described
         params = self.sampler.get_params(deep=False)
         params.pop("random_state", None)
         return dict(estimator=f"{type(self.sampler).__module__}."
@@ -135,7 +177,7 @@ class MethodSpec:
 
     def generator_cost(self):
         if self.registered:
-            return METHODS[self.name].generator_cost
+            return self.method.generator_cost
         return _INSTANCE_GENERATOR_COST
 
 
@@ -169,7 +211,8 @@ def make_cells(profile, datasets, methods, selections, seeds, folds=None, hashes
     >>> len(cells) == 2 * profile.folds
     True
     """
-    hashes = hashes or {m: config_hash(profile, m) for m in methods}
+    hashes = hashes or {m: config_hash(profile, m, sampler=MethodSpec(m).hashed(profile))
+                        for m in methods}
     folds = profile.folds if folds is None else folds
     return [
         Cell(d, m, f, s, sel, hashes[m])
@@ -203,7 +246,9 @@ def _n_generated(spec, sampler, strategy, y_train):
     """Images a sampler will add to ``y_train`` (imbalanced-learn's own count)."""
     if sampler is None:
         return 0.0
-    if not spec.registered:
+    if spec.registered:
+        strategy = spec.sampling_strategy(strategy)  # a variant's @N
+    else:
         strategy = sampler.get_params(deep=False).get("sampling_strategy", strategy)
     try:
         wanted = check_sampling_strategy(strategy, y_train, "over-sampling")
@@ -212,7 +257,21 @@ def _n_generated(spec, sampler, strategy, y_train):
     return float(sum(wanted.values()))
 
 
-def estimated_cost(cell, profile, data, spec, sampling_strategy=None):
+def generator_group(cell, spec, profile):
+    """The cells that train the same generator share this key (``None``: none shared):
+    in one fold, registered network methods whose samplers differ only in what
+    drawing uses (``@N``, ``+curated``, a diffusion model's ``strength``)."""
+    sampler = None if not spec.registered else spec.method.sampler
+    if sampler is None or not issubclass(sampler, BaseGenerativeSampler):
+        return None
+    params = {k: v for k, v in profile.samplers.get(spec.method.name, {}).items()
+              if k not in _generation_params(sampler)}
+    return (cell.dataset, cell.seed, cell.fold, sampler.__qualname__,
+            json.dumps(params, sort_keys=True, default=repr), spec.variant.pool)
+
+
+def estimated_cost(cell, profile, data, spec, sampling_strategy=None,
+                   with_generator=True):
     """A rough, relative cost of a cell, so that the slowest cells can run first.
 
     Counts image-epochs: the classifier's over the training part plus the generated
@@ -232,6 +291,9 @@ def estimated_cost(cell, profile, data, spec, sampling_strategy=None):
         The cell's method.
     sampling_strategy : object or None, default=None
         The samplers' strategy; ``None``: the scenario's.
+    with_generator : bool, default=True
+        Count the generator's training (``False`` for a cell whose generator another
+        cell fits).
 
     Returns
     -------
@@ -245,7 +307,10 @@ def estimated_cost(cell, profile, data, spec, sampling_strategy=None):
     sampler = spec.build(profile, strategy, 0, "cpu")
     n_generated = _n_generated(spec, sampler, strategy, y_train)
     epochs = 0 if sampler is None else sampler.get_params().get("max_epochs", 0)
-    generator = len(y_train) * epochs * spec.generator_cost() * colour
+    n_fit = len(y_train)
+    if spec.registered and spec.variant.pool and split.X_unlabelled is not None:
+        n_fit += len(split.X_unlabelled)
+    generator = n_fit * epochs * spec.generator_cost() * colour * with_generator
     classifier = (len(y_train) + n_generated) * profile.classifier["max_epochs"]
     return classifier * (1 + (colour - 1) / 2) + generator
 
@@ -269,7 +334,7 @@ def _preview(X_train, y_train, X_res, y_res):
 
 
 def run_cell(cell, profile, data, spec=None, *, sampling_strategy=None, device="cpu",
-             threads=None, cache_dir=None, preview=None):
+             threads=None, cache_dir=None, generator_dir=None, preview=None):
     """Train and score one cell.
 
     Parameters
@@ -293,6 +358,12 @@ def run_cell(cell, profile, data, spec=None, *, sampling_strategy=None, device="
         Folder shared by the cells of a run (``feature_models`` in the results
         folder): the quality report's feature ResNet of each fold is fitted by the
         first cell that needs it and loaded by the others, in any process.
+    generator_dir : str, path-like or None, default=None
+        Folder shared by the cells of a run (``generator_models`` in the results
+        folder) where the fitted generator of a registered network method is pickled,
+        so that the cells of a fold that train the same generator on the same rows
+        (the ``@N`` and ``+curated`` variants of a method) fit it once. The output is
+        the one ``fit_resample`` gives (:func:`resample_fitted`).
     preview : bool or None, default=None
         Keep a few generated images for the sample grids; ``None``: for fold 0 of
         seed 0.
@@ -324,7 +395,7 @@ def run_cell(cell, profile, data, spec=None, *, sampling_strategy=None, device="
     preview = (cell.fold == 0 and cell.seed == 0) if preview is None else preview
     with _stored_only_if_whole():
         return _run_cell(cell, profile, data, spec, sampling_strategy, device, threads,
-                         cache_dir, preview)
+                         cache_dir, generator_dir, preview)
 
 
 @contextlib.contextmanager
@@ -360,7 +431,7 @@ def _stored_only_if_whole():
 
 
 def _run_cell(cell, profile, data, spec, sampling_strategy, device, threads, cache_dir,
-              preview):
+              generator_dir, preview):
     if threads:
         torch.set_num_threads(threads)
     start = time.perf_counter()
@@ -372,10 +443,8 @@ def _run_cell(cell, profile, data, spec, sampling_strategy, device, threads, cac
     strategy = sampling_strategy or default_sampling_strategy(profile)
     sampler = spec.build(profile, strategy, random_state, device)
     t0 = time.perf_counter()
-    if sampler is None:
-        X_fit, y_fit = X_train, y_train
-    else:
-        X_fit, y_fit = sampler.fit_resample(X_train, y_train)  # training part only
+    X_fit, y_fit, weights, sampler = _augment(
+        cell, profile, data, spec, sampler, split, random_state, device, generator_dir)
     sampler_s = time.perf_counter() - t0
 
     if cell.selection == "val":
@@ -397,7 +466,8 @@ def _run_cell(cell, profile, data, spec, sampling_strategy, device, threads, cac
     path = _feature_path(profile, feature_key, random_state, cache_dir)
     with _fold_lock(path) if donor else contextlib.nullcontext():
         t0 = time.perf_counter()
-        clf.fit(X_fit, y_fit, X_val=X_sel, y_val=y_sel)
+        clf.fit(X_fit, y_fit, X_val=X_sel, y_val=y_sel,
+                **({} if weights is None else {"sample_weight": weights}))
         classifier_s = time.perf_counter() - t0
         if donor:
             _remember(feature_key, _load_or_store(path, lambda: _last_epoch_copy(clf)))
@@ -415,6 +485,9 @@ def _run_cell(cell, profile, data, spec, sampling_strategy, device, threads, cac
         best_epoch=clf.best_epoch_,
         n_train=int(len(y_train)),
         n_generated=int(len(y_fit) - len(y_train)),
+        n_unlabelled=int(0 if split.X_unlabelled is None or not spec.variant.pool
+                         else len(split.X_unlabelled)),
+        synthetic_weight=None if weights is None else float(weights[-1]),
         n_val=int(len(split.y_val)),
         n_test=int(len(split.y_test)),
         heldout_ratio=float(split.heldout_ratio),
@@ -440,6 +513,115 @@ def _run_cell(cell, profile, data, spec, sampling_strategy, device, threads, cac
             **options,
         )
     return result
+
+
+def _augment(cell, profile, data, spec, sampler, split, random_state, device,
+             generator_dir):
+    """The cell's training rows after augmentation: ``(X_fit, y_fit, sample_weight or
+    None, the fitted sampler or None)``, the labelled training rows first.
+
+    The sampler trains on the training part only, with the unlabelled images for a
+    ``+pool`` variant; a ``+curated`` variant curates its images with
+    :class:`~skgenaug.CuratedSampler` (the profile's ``curation`` settings); a
+    ``+weighted`` one weighs the generated rows ``min(1, n_real / n_generated)``.
+    """
+    X_train, y_train = split.X_train, split.y_train
+    if sampler is None:
+        return X_train, y_train, None, None
+    variant = spec.variant
+    X_in, y_in = X_train, y_train
+    if variant.pool:
+        if split.X_unlabelled is None or not len(split.X_unlabelled):
+            raise ValueError(f"{cell.method}: +pool needs unlabelled images, and "
+                             f"{cell.dataset} has none here.")
+        marker = sampler.unlabelled_label
+        X_in = np.concatenate([X_train, split.X_unlabelled])
+        y_in = np.concatenate([y_train, np.full(len(split.X_unlabelled), marker,
+                                                dtype=y_train.dtype)])
+    path = _generator_path(cell, data, spec, sampler, device, generator_dir)
+    fitted = None
+    if path is not None:
+        with _fold_lock(path):
+            fitted = _load_or_store(path, lambda: clone(sampler).fit(X_in, y_in))
+        # drawn with this cell's values of the parameters that only drawing uses
+        own = sampler.get_params(deep=False)
+        fitted.set_params(**{p: own[p] for p in ("sampling_strategy",
+                                                  *_generation_params(sampler))})
+    if variant.curated:
+        curated = CuratedSampler(
+            sampler if fitted is None else fitted, prefit=fitted is not None,
+            sampling_strategy=sampler.sampling_strategy, random_state=random_state,
+            **profile.curation)
+        X_fit, y_fit = curated.fit_resample(X_in, y_in)
+        sampler = curated
+    elif fitted is not None:
+        X_fit, y_fit = resample_fitted(fitted, X_train, y_train, random_state)
+        sampler = fitted
+    else:
+        X_fit, y_fit = sampler.fit_resample(X_in, y_in)  # training part only
+    weights = None
+    if variant.weighted:
+        n_real, n_new = len(y_train), len(y_fit) - len(y_train)
+        weight = min(1.0, n_real / n_new) if n_new else 1.0
+        weights = np.concatenate([np.ones(n_real), np.full(n_new, weight)])
+    return X_fit, y_fit, weights, sampler
+
+
+def resample_fitted(sampler, X, y, random_state):
+    """What ``fit_resample(X, y)`` returns, for a sampler already fitted as
+    ``fit(X, y)`` fits it (on ``X, y`` plus any unlabelled rows).
+
+    ``fit`` and ``fit_resample`` of a skgenaug over-sampler draw the same seed for
+    training from ``random_state``; ``fit_resample`` then draws the seed of the new
+    images. This draws both and generates with the second, for the sampler's
+    ``sampling_strategy`` on the labelled rows ``y`` (a test pins the equality).
+
+    Parameters
+    ----------
+    sampler : BaseImageOverSampler
+        Fitted, with an int ``random_state``.
+    X, y : ndarray
+        The labelled rows it was fitted on.
+    random_state : int
+        The sampler's ``random_state``.
+
+    Returns
+    -------
+    X_resampled, y_resampled : ndarray
+    """
+    rng = check_random_state(random_state)
+    draw_seed(rng)  # the training seed, drawn by fit
+    strategy = check_sampling_strategy(sampler.sampling_strategy, y, "over-sampling")
+    counts = [(label, int(n)) for label, n in strategy.items() if n > 0]
+    if not counts:
+        return X.copy(), y.copy()
+    y_new = np.concatenate([np.full(n, label, dtype=y.dtype) for label, n in counts])
+    X_new = sampler.generate(y_new, random_state=draw_seed(rng))
+    return np.concatenate([X, X_new.astype(X.dtype, copy=False)]), np.concatenate(
+        [y, y_new])
+
+
+def _generation_params(sampler):
+    """Parameters a sampler (or sampler class) uses only when drawing (the sampling
+    strategy aside)."""
+    kind = sampler if isinstance(sampler, type) else type(sampler)
+    return tuple(getattr(kind, "_generation_params", ()))
+
+
+def _generator_path(cell, data, spec, sampler, device, generator_dir):
+    """Where the cell's fitted generator is pickled, shared by the cells of its fold
+    that train the same one; ``None`` where none is shared (no folder, a user's
+    sampler, a sampler without a network)."""
+    if (generator_dir is None or not spec.registered
+            or not isinstance(sampler, BaseGenerativeSampler)):
+        return None
+    params = sampler.get_params(deep=False)
+    for name in ("sampling_strategy", *_generation_params(sampler)):
+        params.pop(name)
+    key = (data.cache_key(), cell.seed, cell.fold, device, spec.variant.pool,
+           type(sampler).__qualname__, json.dumps(params, sort_keys=True, default=repr))
+    name = hashlib.sha256(repr(key).encode()).hexdigest()
+    return Path(generator_dir) / f"{name[:24]}.pkl"
 
 
 #: Fitted feature ResNets of the last few folds, in this process.

@@ -11,11 +11,12 @@ unchanged methods keep theirs.
 import dataclasses
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .. import __version__
-from .._methods import METHODS
+from .._methods import METHODS, method_order, parse_variant
 
 #: Bumped whenever the cell procedure changes in a way that changes its numbers.
 # 2: long-tail thins the pooled subset, not its training part. 3: standard NCHW strides
@@ -104,6 +105,13 @@ class Profile:
     test_max : int or None, default=None
         MedMNIST table only: test split subsampled (stratified) to at most this many
         images; ``None`` keeps it whole.
+    unlabelled_max : int or None, default=None
+        MedMNIST table, ``'semi-supervised'`` scenario: at most this many unlabelled
+        images (drawn with the repeat's seed from the official training split beyond
+        the labelled subset); ``None``: all of them.
+    curation : mapping, default={}
+        :class:`~skgenaug.CuratedSampler` parameters of the ``+curated`` method
+        variants (its defaults where empty).
 
     Examples
     --------
@@ -126,9 +134,11 @@ class Profile:
     datasets: tuple = ("breastmnist",)
     n_per_class: object = "paper"
     test_max: int = None
+    unlabelled_max: int = None
+    curation: Mapping = dataclasses.field(default_factory=dict)
 
     def __post_init__(self):
-        for name in ("classifier", "samplers", "quality"):
+        for name in ("classifier", "samplers", "quality", "curation"):
             object.__setattr__(self, name, _read_only(getattr(self, name)))
         object.__setattr__(self, "datasets", tuple(self.datasets))
 
@@ -194,11 +204,13 @@ PROFILES = {
             "100 epochs of batch 64 (not 1000 of 128), 20 DDIM steps (not 50), "
             "variations at strength 0.5; "
             "5 folds (4:1; the paper's 9:1 would be 10), 1 repeat; image quality without "
-            "the TSTR/TRTS utility fits"
+            "the TSTR/TRTS utility fits; semi-supervised scenario: at most 1000 "
+            "unlabelled images"
         ),
         folds=5,
         repeats=1,
         add_per_class=150,
+        unlabelled_max=1000,
         classifier=dict(width=8, max_epochs=20, batch_size=32, lr=1e-3, optimizer="adam"),
         samplers=dict(
             ae=dict(max_epochs=40, hidden_layer_sizes=(256, 128, 64, 32)),
@@ -236,6 +248,9 @@ PROFILES = {
         repeats=1,
         add_per_class=150,
         test_max=300,
+        unlabelled_max=100,
+        # 2-epoch generators draw nothing a judge recognises: the class filter off
+        curation=dict(min_confidence=0.0),
         classifier=dict(width=2, max_epochs=2, batch_size=128, lr=1e-3, optimizer="adam"),
         samplers=dict(
             ae=dict(max_epochs=2, hidden_layer_sizes=(32, 16), latent_dim=4),
@@ -324,7 +339,7 @@ def get_profile(name, **overrides):
     return profile
 
 
-def parse_methods(text):
+def parse_methods(text, add_per_class=()):
     """Method names from a comma list, case-insensitive (``'None,AE'`` or ``'all'``).
 
     Parameters
@@ -332,24 +347,76 @@ def parse_methods(text):
     text : str or sequence of str
         Comma-separated names of the method registry (None, AE, cVAE, cGAN, AE-conv,
         cVAE-conv, cGAN-conv, WGAN-GP, ACGAN, Geometric, ROS, SMOTE, Diffusion,
-        Diffusion-variation), or ``'all'``.
+        Diffusion-variation), or ``'all'``; a name may carry the modifiers of
+        :func:`skgenaug._methods.parse_variant` (``'diffusion+pool+curated@450'``).
+    add_per_class : sequence of int, default=()
+        Further numbers of images per class: every method that adds images and has no
+        ``@N`` of its own also runs as ``<method>@N`` for each (a ratio sweep).
 
     Returns
     -------
     methods : list of str
-        Lower-case names in table order.
+        Canonical lower-case names: registry order, plain methods before their
+        variants.
+
+    Examples
+    --------
+    >>> from skgenaug.benchmark._config import parse_methods
+    >>> parse_methods("none,Geometric,cvae+pool", add_per_class=[450])
+    ['none', 'cvae+pool', 'cvae+pool@450', 'geometric', 'geometric@450']
     """
     names = text.split(",") if isinstance(text, str) else list(text)
     names = [n.strip().lower() for n in names if n.strip()]
     if names == ["all"]:
-        return list(METHODS)
-    unknown = [n for n in names if n not in METHODS]
-    if unknown or not names:
+        names = list(METHODS)
+    if not names:
+        raise ValueError(f"No method given; choose among {', '.join(METHODS)} or 'all'.")
+    unknown = [n for n in names if re.split(r"[+@]", n)[0] not in METHODS]
+    if unknown:
         raise ValueError(
-            f"Unknown method(s) {unknown}; choose among "
-            f"{', '.join(METHODS)} (case-insensitive) or 'all'."
+            f"Unknown method(s) {unknown}; choose among {', '.join(METHODS)} "
+            "(case-insensitive) or 'all', optionally with the modifiers +pool, "
+            "+curated, +weighted and @N (e.g. 'diffusion+pool@450')."
         )
-    return [m for m in METHODS if m in names]
+    variants = [parse_variant(n) for n in names]
+    for n in add_per_class:
+        variants += [dataclasses.replace(v, add_per_class=int(n)) for v in variants
+                     if METHODS[v.base].sampler is not None and v.add_per_class is None]
+    canonical = list(dict.fromkeys(v.name for v in variants))
+    return sorted(canonical, key=method_order)
+
+
+def check_controls(controls, methods, baseline="none"):
+    """The control methods of a run, checked against its methods.
+
+    Parameters
+    ----------
+    controls : str, sequence of str or None
+        Method names (a comma list); ``None``: ROS, compared where it runs.
+    methods : sequence of str
+        The run's (canonical) method names.
+    baseline : str, default='none'
+        The run's baseline, which cannot be a control too.
+
+    Returns
+    -------
+    controls : tuple of str
+    """
+    if controls is None:
+        return ("ros",)
+    names = controls.split(",") if isinstance(controls, str) else list(controls)
+    names = [n.strip() for n in names if n.strip()]
+    known = set(methods)
+    # a registered name in any spelling, or a user's sampler by its name as given
+    names = [n if n in known else parse_variant(n).name for n in names]
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise ValueError(f"controls {missing} are not among the methods {list(methods)}: "
+                         "a control is compared only where it ran.")
+    if baseline in names:
+        raise ValueError(f"{baseline!r} is the baseline already; controls are further "
+                         "references.")
+    return tuple(names)
 
 
 def parse_selections(text):

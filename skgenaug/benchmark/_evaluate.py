@@ -13,7 +13,7 @@ from .._validation import check_two_classes
 from ..base import AddPerClass
 from ..classifier import ResNetClassifier
 from ._cells import MethodSpec, make_cells
-from ._config import Profile, config_hash, get_profile, parse_methods
+from ._config import Profile, check_controls, config_hash, get_profile, parse_methods
 from ._data import ArrayData
 from ._run import Plan, run_cells
 from ._scenarios import SCENARIOS
@@ -24,8 +24,9 @@ DEFAULT_METHODS = ("none", "geometric", "cvae")
 
 
 def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=None,
-                          profile="quick", classifier=None, cv=None, n_repeats=None,
-                          baseline="none", sampling_strategy=None,
+                          X_unlabelled=None, profile="quick", classifier=None, cv=None,
+                          n_repeats=None, baseline="none", controls=None,
+                          sampling_strategy=None,
                           validation_fraction=None, quality=True, results_dir=None,
                           name="data", n_jobs=None, backend="loky", threads=None,
                           device="cpu", random_state=0, verbose=0):
@@ -63,13 +64,24 @@ def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=
         Method names of the registry (a comma list such as ``'none,geometric,cvae'``,
         case-insensitive, or ``'all'``): ``none``, ``ae``, ``cvae``, ``cgan``,
         ``ae-conv``, ``cvae-conv``, ``cgan-conv``, ``wgan-gp``, ``acgan``,
-        ``geometric``, ``ros``, ``smote`` (their parameters come from ``profile``);
+        ``geometric``, ``ros``, ``smote``, ``diffusion``, ``diffusion-variation``
+        (their parameters come from ``profile``), each optionally with modifiers:
+        ``+pool`` (the generator also trains on ``X_unlabelled``), ``+curated``
+        (:class:`~skgenaug.CuratedSampler` filters its images, with the profile's
+        ``curation`` settings), ``+weighted`` (generated rows weigh
+        ``min(1, n_real / n_generated)`` in the classifier's loss) and ``@N`` (``N``
+        images per class), e.g. ``'diffusion+pool+curated@450'``;
         sampler instances (named by their class); or a dict ``{name: sampler}``
         (``None`` for no augmentation, under the name ``'none'``). A sampler instance
         is cloned per cell, with the cell's ``random_state``; its other parameters,
         ``sampling_strategy`` included, are used as given.
     X_test, y_test : array-like or None, default=None
         A separate test set with the classes of ``y``; see above.
+    X_unlabelled : array-like or None, default=None
+        Images without labels, like ``X``: every training part's ``+pool`` methods
+        train their generator on them too (without a class; see
+        :doc:`the user guide </user_guide/unlabelled>`). They are never validated or
+        tested on, and the classifier never sees them.
     profile : {'quick', 'paper', 'smoke'} or Profile, default='quick'
         Classifier, generator and quality settings, folds and repeats
         (:func:`~skgenaug.benchmark.get_profile`): ``'quick'`` is sized for a CPU,
@@ -92,6 +104,12 @@ def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=
     baseline : str, default='none'
         The method every other one is compared with; ``'none'`` is added to the methods
         when missing.
+    controls : sequence of str or None, default=None
+        Methods every image-making method is also compared with (a method adding
+        ``N`` per class with the control's ``@N`` variant, where that ran), e.g.
+        ``['geometric']``: a generator that does not beat the geometric transforms
+        has not shown it adds more than they do. They must be among the methods.
+        ``None``: ROS where it runs (it adds copies: as many images, no information).
     sampling_strategy : str, dict, callable or None, default=None
         ``sampling_strategy`` of the registered samplers: ``AddPerClass(n)``,
         ``'auto'`` (every class topped up to the largest) or any imbalanced-learn
@@ -158,8 +176,9 @@ def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=
     ['geometric', 'none', 'auc']
     """
     prepared = prepare_evaluation(
-        X, y, methods, X_test=X_test, y_test=y_test, profile=profile,
-        classifier=classifier, cv=cv, n_repeats=n_repeats, baseline=baseline,
+        X, y, methods, X_test=X_test, y_test=y_test, X_unlabelled=X_unlabelled,
+        profile=profile, classifier=classifier, cv=cv, n_repeats=n_repeats,
+        baseline=baseline, controls=controls,
         sampling_strategy=sampling_strategy, validation_fraction=validation_fraction,
         quality=quality, results_dir=results_dir, name=name, random_state=random_state)
     return prepared.run(n_jobs=n_jobs, backend=backend, threads=threads, device=device,
@@ -173,9 +192,11 @@ class PreparedEvaluation:
     run starts (and before the results folder exists), then calls :meth:`run`.
     """
 
-    def __init__(self, plan, cells, results_dir, baseline, run_info, config):
+    def __init__(self, plan, cells, results_dir, baseline, run_info, config,
+                 controls=("ros",)):
         self.plan, self.cells, self.results_dir = plan, cells, results_dir
         self.baseline, self.run_info, self.config = baseline, run_info, config
+        self.controls = tuple(controls)
 
     def run(self, *, n_jobs=None, backend="loky", threads=None, device="cpu",
             scheduler=None, progress=False, log=None, command=None, source=None):
@@ -187,14 +208,16 @@ class PreparedEvaluation:
                          threads=threads, n_jobs=n_jobs, backend=backend,
                          scheduler=scheduler, progress=progress,
                          command=command or "evaluate_augmentation(...)",
-                         log=log or _silent, baseline=self.baseline, run_info=run_info,
+                         log=log or _silent, baseline=self.baseline,
+                         controls=self.controls, run_info=run_info,
                          config=dict(self.config, source=source))
 
 
 def prepare_evaluation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=None,
-                       profile="quick", classifier=None, cv=None, n_repeats=None,
-                       baseline="none", sampling_strategy=None, validation_fraction=None,
-                       quality=True, results_dir=None, name="data", random_state=0):
+                       X_unlabelled=None, profile="quick", classifier=None, cv=None,
+                       n_repeats=None, baseline="none", controls=None,
+                       sampling_strategy=None, validation_fraction=None, quality=True,
+                       results_dir=None, name="data", random_state=0):
     """Check the input of :func:`evaluate_augmentation` and plan its cells (the
     parameters are its own); raises its errors; writes nothing."""
     random_state = _check_seed(random_state)
@@ -203,7 +226,14 @@ def prepare_evaluation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=Non
         raise ValueError("Pass both X_test and y_test, or neither.")
     if X_test is not None:
         X_test, y_test = _check_test_set(X, classes, X_test, y_test)
+    if X_unlabelled is not None:
+        X_unlabelled = _check_unlabelled(X, X_unlabelled)
     specs = _resolve_methods(methods, baseline)
+    pooled = [m for m, spec in specs.items() if spec.variant.pool]
+    if pooled and X_unlabelled is None:
+        raise ValueError(f"{', '.join(pooled)} train on unlabelled images: pass them as "
+                         "X_unlabelled.")
+    controls = check_controls(controls, list(specs), baseline)
     profile = _resolve_profile(profile, classifier, validation_fraction, cv, n_repeats)
     if not quality:
         profile = replace(profile, quality=None)
@@ -221,10 +251,10 @@ def prepare_evaluation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=Non
     if not _is_int(cv):  # the profile records the folds that run
         profile = replace(profile, folds=n_folds)
     data = ArrayData(name, X, y, X_test, y_test, folds, pools, [str(c) for c in classes],
-                     cv, profile.validation_fraction, profile.scenario)
+                     cv, profile.validation_fraction, profile.scenario, X_unlabelled)
     _check_quality_sizes(profile, specs, data, seeds)
     extra = {} if strategy is None else {"sampling_strategy": _describe(strategy)}
-    hashes = {m: config_hash(profile, m, sampler=spec.hashed(), data=data.hashed(),
+    hashes = {m: config_hash(profile, m, sampler=spec.hashed(profile), data=data.hashed(),
                              extra=extra)
               for m, spec in specs.items()}
     cells = make_cells(profile, [name], list(specs), ["val"], seeds, folds=n_folds,
@@ -241,13 +271,15 @@ def prepare_evaluation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=Non
         data=dict(name=name, n_images=len(y), image_shape=list(X.shape[1:]),
                   class_counts=counts, test_set=X_test is not None,
                   n_test=None if X_test is None else len(X_test),
+                  n_unlabelled=None if X_unlabelled is None else len(X_unlabelled),
                   validation_fraction=profile.validation_fraction),
     )
     config = dict(data=dict(run_info["data"], **data.protocol()),
                   sampling_strategy=extra.get("sampling_strategy"),
                   methods_described={m: spec.hashed() for m, spec in specs.items()
                                      if not spec.registered})
-    return PreparedEvaluation(plan, cells, results_dir, baseline, run_info, config)
+    return PreparedEvaluation(plan, cells, results_dir, baseline, run_info, config,
+                              controls)
 
 
 def _silent(*args, **kwargs):
@@ -347,6 +379,17 @@ def _check_test_set(X, classes, X_test, y_test):
             + ". Every class must be in both (same names for image folders)."
         )
     return X_test, np.searchsorted(classes, y_test).astype(np.int64)
+
+
+def _check_unlabelled(X, X_unlabelled):
+    X_unlabelled = _as_images(X_unlabelled, "X_unlabelled")
+    if X_unlabelled.shape[1:] != X.shape[1:]:
+        raise ValueError(f"X_unlabelled holds images of shape {X_unlabelled.shape[1:]}, "
+                         f"X of shape {X.shape[1:]}: they must be alike.")
+    if (X_unlabelled.dtype == np.uint8) != (X.dtype == np.uint8):
+        raise ValueError(f"X_unlabelled has dtype {X_unlabelled.dtype} and X {X.dtype}: "
+                         "use one for both.")
+    return X_unlabelled
 
 
 def _resolve_methods(methods, baseline):
@@ -520,7 +563,7 @@ def _check_quality_sizes(profile, specs, data, seeds):
     if profile.quality is None:
         return
     makers = [m for m, spec in specs.items()  # the samplers that get a report
-              if hasattr(spec.sampler if not spec.registered else METHODS[m].sampler,
+              if hasattr(spec.sampler if not spec.registered else spec.method.sampler,
                          "generate")]
     if not makers:
         return

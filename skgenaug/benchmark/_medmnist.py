@@ -7,6 +7,7 @@ from ._cells import MethodSpec, make_cells
 from ._config import config_hash
 from ._data import MedMNISTData
 from ._run import Plan, run_cells
+from ._scenarios import SCENARIOS
 
 
 class MissingDataError(FileNotFoundError):
@@ -91,10 +92,31 @@ def check_data(datasets, root, size=28):
     return missing
 
 
+def check_methods(profile, methods):
+    """Raise a ValueError when a method cannot run in the profile's scenario: a
+    ``+pool`` variant needs the unlabelled images of the ``'semi-supervised'``
+    scenario.
+
+    Parameters
+    ----------
+    profile : Profile
+        The profile.
+    methods : sequence of str
+        Method names.
+    """
+    pooled = [m for m in methods if MethodSpec(m).variant.pool]
+    if pooled and not SCENARIOS[profile.scenario].unlabelled:
+        raise ValueError(
+            f"{', '.join(pooled)} train on unlabelled images, which the "
+            f"{profile.scenario!r} scenario has none of; use scenario='semi-supervised' "
+            "(--scenario semi-supervised)."
+        )
+
+
 def run_benchmark(profile, datasets, methods, selections, seeds, out, *, root=None,
                   size=28, device="cpu", threads=None, n_jobs=None, backend="loky",
                   scheduler=None, client=None, skip_missing=False, progress=True,
-                  command=None, log=print):
+                  command=None, log=print, controls=("ros",)):
     """Run (or resume) the MedMNIST table and write its outputs.
 
     Parameters
@@ -133,6 +155,9 @@ def run_benchmark(profile, datasets, methods, selections, seeds, out, *, root=No
         The command line, for the records.
     log : callable, default=print
         Where messages go.
+    controls : sequence of str, default=('ros',)
+        Control methods every image-making method is also compared with, where they
+        ran (e.g. ``('ros', 'geometric')``).
 
     Returns
     -------
@@ -142,6 +167,8 @@ def run_benchmark(profile, datasets, methods, selections, seeds, out, *, root=No
 
     Raises
     ------
+    ValueError
+        If a method cannot run in the profile's scenario (:func:`check_methods`).
     MissingDataError
         If a data set has no file and ``skip_missing`` is false; raised before any
         cell runs and before ``out`` is created.
@@ -160,6 +187,7 @@ def run_benchmark(profile, datasets, methods, selections, seeds, out, *, root=No
     ...     print("missing")
     missing
     """
+    check_methods(profile, methods)
     missing = check_data(datasets, root, size)
     if missing:
         text = "\n\n".join(missing.values())
@@ -180,12 +208,13 @@ def run_benchmark(profile, datasets, methods, selections, seeds, out, *, root=No
         first_seed=min(seeds),
     )
     data_hash = next(iter(plan.data.values())).hashed()  # the same for every data set
-    hashes = {m: config_hash(profile, m, data=data_hash) for m in methods}
+    hashes = {m: config_hash(profile, m, data=data_hash,
+                             sampler=plan.specs[m].hashed(profile)) for m in methods}
     cells = make_cells(profile, datasets, methods, selections, seeds, hashes=hashes)
     return run_cells(
         plan, cells, out, device=device, threads=threads, n_jobs=n_jobs,
         backend=backend, scheduler=scheduler, client=client, progress=progress,
-        command=command, log=log,
+        command=command, log=log, controls=controls,
         run_info=dict(kind="medmnist"),
         config=dict(root=root, size=size),
     )

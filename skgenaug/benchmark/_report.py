@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from .._methods import display_name
+from .._methods import display_name, parse_variant
 from ..metrics import quality_markdown, summarize_quality
 from ._config import SELECTION_NAMES
 from ._paper import PAPER_CITATION, paper_value
@@ -103,15 +103,63 @@ def compare(cells, reference="none", methods=None):
     return pd.DataFrame(rows)
 
 
-def compare_with_control(cells, baseline="none"):
-    """Paired differences of the image-making methods against :data:`CONTROL` (ROS).
+def compare_with_controls(cells, baseline="none", controls=(CONTROL,)):
+    """Paired differences of the image-making methods against each control method.
 
-    Empty when the run has no ROS cells, or when ROS is the baseline itself.
+    A control is a method that adds images but is not expected to add information:
+    ROS (:data:`CONTROL`) adds copies, so as many images and optimizer steps; the
+    geometric transforms are the classic augmentation a generator must beat. A method
+    with ``@N`` (``N`` images per class) is compared with the control's ``@N`` variant
+    where that ran, else with the plain control.
+
+    Parameters
+    ----------
+    cells : pandas.DataFrame
+        One row per finished cell.
+    baseline : str, default='none'
+        The run's baseline (never compared here, nor used as a control).
+    controls : sequence of str, default=('ros',)
+        Control methods; those without cells are skipped.
+
+    Returns
+    -------
+    comparisons : pandas.DataFrame
+        As :func:`compare`; empty when no control ran.
     """
-    makers = [m for m in cells.method.unique() if m not in (baseline, "none", CONTROL)]
-    if CONTROL not in set(cells.method) or baseline == CONTROL or not makers:
-        return pd.DataFrame()
-    return compare(cells, reference=CONTROL, methods=makers)
+    present = list(cells.method.unique())
+    frames = []
+    for control in controls:
+        if control not in present or control == baseline:
+            continue
+        family = {m for m in present if _base(m) == _base(control)}
+        against = {}
+        for method in present:
+            if method in (baseline, "none") or method in family:
+                continue
+            reference = _at_ratio(control, method, present)
+            against.setdefault(reference, []).append(method)
+        frames += [compare(cells, reference=ref, methods=methods)
+                   for ref, methods in against.items()]
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _base(method):
+    try:
+        return parse_variant(method).base
+    except ValueError:
+        return method
+
+
+def _at_ratio(control, method, present):
+    """``control@N`` when ``method`` adds ``N`` per class and that ran, else
+    ``control``."""
+    try:
+        n = parse_variant(method).add_per_class
+    except ValueError:
+        return control
+    candidate = f"{control}@{n}"
+    return candidate if n is not None and candidate in present else control
 
 
 def _pm(mean, std):
@@ -150,37 +198,36 @@ def _scores_table(summary):
 
 
 def _comparison_table(comparisons, reference="none"):
-    lines = [
-        f"| data set | method | metric | n | Δ vs {display_name(reference)} | "
-        "95% CI (corrected) | "
-        "p (corrected) | p (ttest_rel) | p (Wilcoxon) | verdict |",
-        "|" + " --- |" * 10,
-    ]
+    several = comparisons.reference.nunique() > 1  # a control at several @N
+    delta = "Δ" if several else f"Δ vs {display_name(reference)}"
+    head = ["data set", "method"] + (["vs"] if several else []) + [
+        "metric", "n", delta, "95% CI (corrected)", "p (corrected)", "p (ttest_rel)",
+        "p (Wilcoxon)", "verdict"]
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for r in comparisons.itertuples():
         mark = "**" if r.verdict in ("helps", "hurts") else ""
-        lines.append(
-            f"| {r.dataset} | {display_name(r.method)} | {METRICS[r.metric]} | {r.n} | "
-            f"{mark}{_num(r.mean_diff, True)}{mark} | "
-            f"[{_num(r.ci_low, True)}, {_num(r.ci_high, True)}] | {_p(r.p_corrected)} | "
-            f"{_p(r.p_ttest_rel)} | {_p(r.p_wilcoxon)} | {mark}{r.verdict}{mark} |"
-        )
+        vs = [display_name(r.reference)] if several else []
+        row = [r.dataset, display_name(r.method), *vs, METRICS[r.metric], str(r.n),
+               f"{mark}{_num(r.mean_diff, True)}{mark}",
+               f"[{_num(r.ci_low, True)}, {_num(r.ci_high, True)}]", _p(r.p_corrected),
+               _p(r.p_ttest_rel), _p(r.p_wilcoxon), f"{mark}{r.verdict}{mark}"]
+        lines.append("| " + " | ".join(row) + " |")
     return lines
 
 
 def _verdict_lines(comparisons, reference="none"):
     lines = []
     for method in comparisons.method.unique():
+        rows = comparisons[comparisons.method == method]
         parts = []
-        for ds, group in comparisons[comparisons.method == method].groupby(
-            "dataset", sort=False
-        ):
+        for ds, group in rows.groupby("dataset", sort=False):
             said = ", ".join(
                 f"{METRICS[r.metric]} {r.verdict} ({_num(r.mean_diff, True)})"
                 for r in group.itertuples()
             )
             parts.append(f"{ds}: {said}")
-        lines.append(f"- **{display_name(method)}** vs {display_name(reference)} — "
-                     + "; ".join(parts) + ".")
+        lines.append(f"- **{display_name(method)}** vs "
+                     f"{display_name(rows.reference.iloc[0])} — " + "; ".join(parts) + ".")
     return lines
 
 
@@ -213,12 +260,44 @@ def _medmnist_header(info):
            "fold has the same imbalance (largest:smallest class 167:17 for a subset of "
            "167 per class; more where the subset is uneven) and the rare classes are "
            "the data set's rare ones; compare BACC as well as ACC and AUC), "
-           if info.get("scenario") == "long-tail" else "adds 150 images per class, ")
+           if info.get("scenario") == "long-tail"
+           else f"adds {info.get('add_per_class', 150)} images per class (methods "
+                "marked N/class add N), ")
         + "and the classifier is scored on the official test split"
         + ("" if info.get("test_max") is None
            else f" (**subsampled to at most {info['test_max']} images where larger, "
                 "stratified: not comparable with the paper**)")
         + ". Mean ± std over folds x seeds.",
+    ] + _semi_supervised_lines(info) + _variant_lines(info)
+
+
+def _semi_supervised_lines(info):
+    if info.get("scenario") != "semi-supervised":
+        return []
+    return [
+        "**Semi-supervised scenario**: the labelled subset is the paper's (BreastMNIST, "
+        "which the paper uses whole: 75 images per class, plus a ninth of that from the "
+        "validation split), and the rest of the official training split, labels "
+        "hidden, is an unlabelled pool"
+        + (f" (at most {info['unlabelled_max']} images, drawn with the seed)"
+           if info.get("unlabelled_max") else "")
+        + ". Methods marked 'unlabelled pool' train their generator on the labelled "
+        "training part and the pool (the pool without a class); the others, and the "
+        "classifier, see the labelled images only.",
+    ]
+
+
+def _variant_lines(info):
+    if not info.get("variants"):
+        return []
+    return [
+        "Method variants: 'unlabelled pool' — the generator also trains on the "
+        "unlabelled images; 'curated' — its images pass CuratedSampler's filters "
+        "(a judge fitted on the real training images gives the intended class at least "
+        "min_confidence, and no near-copy of a training image); 'weighted' — generated "
+        "images weigh min(1, n_real / n_generated) each in the classifier's loss; "
+        "'N/class' — N images added per class. Variants of one method in one fold "
+        "share one trained generator.",
     ]
 
 
@@ -248,7 +327,32 @@ def _user_header(info):
         f"{list(info['seeds'])}); per fold the sampler is fitted on the training part "
         f"only and {strategy}; {split}. Every method sees the same folds and the same "
         "model seeds. Mean ± std over folds x repeats.",
-    ]
+    ] + _variant_lines(info)
+
+
+#: What the comparison with each control shows (``None``: any other control).
+_CONTROL_INTROS = {
+    CONTROL: (
+        "Random over-sampling adds as many images as each sampler, so the classifier "
+        "gets as many optimizer steps and the same class balance, but every added "
+        "image is a copy. A method that beats the baseline but not ROS has not shown "
+        "that its images add anything beyond that. A method adding N images per class "
+        "(@N) is compared with ROS@N where that ran. Same tests as above."
+    ),
+    None: (
+        "{name} is the control here: a method that does not beat it has not shown "
+        "that its images add more than {name} does. A method adding N images per "
+        "class (@N) is compared with {name}@N where that ran. Same tests as above."
+    ),
+}
+
+
+def _by_control(control):
+    """``(control method, its comparisons)`` pairs, ``@N`` variants of a control
+    together."""
+    if control is None or not len(control):
+        return []
+    return list(control.groupby(control.reference.map(_base), sort=False))
 
 
 def markdown(summary, comparisons, run_info, control=None, quality=None):
@@ -266,7 +370,8 @@ def markdown(summary, comparisons, run_info, control=None, quality=None):
         ``n_run``, ``n_reused``, ``cell_s`` and ``command`` of the run; ``kind``
         (``'medmnist'``, the default, or ``'user'``) and what its header needs.
     control : pandas.DataFrame or None, default=None
-        From :func:`compare_with_control`; shown after the comparison with the baseline.
+        From :func:`compare_with_controls`; shown after the comparison with the
+        baseline, a section per control.
     quality : pandas.DataFrame or None, default=None
         From :func:`~skgenaug.metrics.summarize_quality`; a section of its own.
 
@@ -322,16 +427,12 @@ def markdown(summary, comparisons, run_info, control=None, quality=None):
             "and the Wilcoxon signed-rank test (n >= 6 only) are shown for "
             "reference. Bold: the corrected interval excludes 0.",
         )
-        control_name = display_name(CONTROL)
-        lines += _comparison_section(
-            control, sel, CONTROL, f"Paired difference vs {control_name} (the control)",
-            f"Verdicts vs {control_name} (corrected interval)",
-            "Random over-sampling adds as many images as each sampler, so the "
-            "classifier gets as many optimizer steps and the same class balance, "
-            "but every added image is a copy. A method that beats the baseline but "
-            "not ROS has not shown that its images add anything beyond that. Same "
-            "tests as above.",
-        )
+        for family, part in _by_control(control):
+            name = display_name(family)
+            intro = _CONTROL_INTROS.get(family, _CONTROL_INTROS[None]).format(name=name)
+            lines += _comparison_section(
+                part, sel, family, f"Paired difference vs {name} (a control)",
+                f"Verdicts vs {name} (corrected interval)", intro)
         lines.append("")
     text = "\n".join(lines)
     if quality is not None and len(quality):

@@ -9,7 +9,7 @@ import pandas as pd
 from .._methods import display_name
 from ._report import (
     compare,
-    compare_with_control,
+    compare_with_controls,
     markdown,
     summarize,
     summarize_cell_quality,
@@ -43,6 +43,9 @@ class AugmentationEvaluation:
         Everything ``config.json`` records (settings, versions, hashes, times).
     baseline : str, default='none'
         The method every other one is compared with.
+    controls : sequence of str, default=('ros',)
+        Control methods every image-making method is also compared with, where they
+        ran (ROS adds copies; Geometric is the classic augmentation).
     target_names : dict or None, default=None
         ``{dataset: class names by code}`` for the sample grids.
 
@@ -55,8 +58,8 @@ class AugmentationEvaluation:
         data set, method); the paper's values beside them for the MedMNIST table.
     comparisons : pandas.DataFrame
         Paired differences by (seed, fold) of every method against ``baseline``
-        (``reference`` column) and, where ROS ran, of every image-making method
-        against ROS (the control), for each metric: mean difference, Nadeau-Bengio
+        (``reference`` column) and of every image-making method against each control
+        that ran (``controls``), for each metric: mean difference, Nadeau-Bengio
         corrected 95% interval and p-value, plain paired t-test and Wilcoxon p-values,
         verdict.
     quality : pandas.DataFrame
@@ -84,7 +87,7 @@ class AugmentationEvaluation:
     """
 
     def __init__(self, cells, previews, run_info, config, baseline="none",
-                 target_names=None):
+                 controls=("ros",), target_names=None):
         self.cells = cells
         self.previews = previews
         self.run_info = run_info
@@ -97,7 +100,9 @@ class AugmentationEvaluation:
         paper = run_info.get("kind", "medmnist") == "medmnist"
         self.summary = summarize(cells, paper=paper)
         self._vs_baseline = compare(cells, reference=baseline)
-        self._vs_control = compare_with_control(cells, baseline=baseline)
+        self.controls = tuple(controls)
+        self._vs_control = compare_with_controls(cells, baseline=baseline,
+                                                 controls=self.controls)
         frames = [f for f in (self._vs_baseline, self._vs_control) if len(f)]
         self.comparisons = (pd.concat(frames, ignore_index=True) if frames
                             else pd.DataFrame())

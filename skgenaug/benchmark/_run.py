@@ -58,8 +58,14 @@ def _run_one(cell, plan, device, threads, cache_dir):
     return cell, _cells.run_cell(
         cell, plan.profile, plan.data[cell.dataset], plan.specs[cell.method],
         sampling_strategy=plan.sampling_strategy, device=device, threads=threads,
-        cache_dir=cache_dir, preview=cell.fold == 0 and cell.seed == plan.first_seed,
+        cache_dir=cache_dir, generator_dir=Path(cache_dir).parent / GENERATOR_FOLDER,
+        preview=cell.fold == 0 and cell.seed == plan.first_seed,
     )
+
+
+#: Subfolder of the results folder holding the folds' fitted generators, shared by
+#: the cells that train the same one (:func:`~skgenaug.benchmark._cells.run_cell`).
+GENERATOR_FOLDER = "generator_models"
 
 
 @contextlib.contextmanager
@@ -132,14 +138,31 @@ def execute(todo, plan, store, *, cache_dir, device="cpu", threads=None, n_jobs=
         return 0
     profile = plan.profile
 
+    costs = {}
+    for cell in todo:
+        spec = plan.specs[cell.method]
+        costs[cell] = _cells.estimated_cost(cell, profile, plan.data[cell.dataset], spec,
+                                            plan.sampling_strategy)
+    # Cells that share a fitted generator (the @N and +curated variants of a method, in
+    # one fold) pay for its training once: the first of them carries the cost, and the
+    # others wait behind the other folds' fits instead of on its lock.
+    shared = {}
+    for cell in sorted(todo, key=lambda c: -costs[c]):
+        group = _cells.generator_group(cell, plan.specs[cell.method], profile)
+        if group is None:
+            continue
+        if group in shared:
+            costs[cell] = _cells.estimated_cost(
+                cell, profile, plan.data[cell.dataset], plan.specs[cell.method],
+                plan.sampling_strategy, with_generator=False)
+        shared.setdefault(group, cell)
+
     def order(cell):
         # Slowest first (longest-processing-time order): the short cells fill the gaps
         # at the end instead of one long cell running alone while the other workers
         # idle. Except the cheap 'none' cells that train the folds' feature ResNets on
         # the way: they go first, so no other cell trains one again.
-        cost = _cells.estimated_cost(cell, profile, plan.data[cell.dataset],
-                                     plan.specs[cell.method], plan.sampling_strategy)
-        return (not _cells.donates_feature_resnet(cell, profile), -cost)
+        return (not _cells.donates_feature_resnet(cell, profile), -costs[cell])
 
     todo = sorted(todo, key=order)
     tasks = (joblib.delayed(_run_one)(c, plan, device, threads, cache_dir) for c in todo)
@@ -288,7 +311,8 @@ def _table_order(frame, plan):
 
 def run_cells(plan, cells, out, *, device="cpu", threads=None, n_jobs=None,
               backend="loky", scheduler=None, client=None, progress=True, command=None,
-              log=print, baseline="none", run_info=None, config=None):
+              log=print, baseline="none", controls=("ros",), run_info=None,
+              config=None):
     """Run (or resume) cells and return their evaluation; write it to ``out``.
 
     Parameters
@@ -309,6 +333,9 @@ def run_cells(plan, cells, out, *, device="cpu", threads=None, n_jobs=None,
         Where messages go.
     baseline : str, default='none'
         The method the others are compared with.
+    controls : sequence of str, default=('ros',)
+        Control methods every image-making method is also compared with, where they
+        ran (:func:`~skgenaug.benchmark._report.compare_with_controls`).
     run_info, config : dict or None
         Extra entries of the report's run information and of ``config.json``.
 
@@ -373,6 +400,9 @@ def run_cells(plan, cells, out, *, device="cpu", threads=None, n_jobs=None,
     info = dict(profile=profile.name, description=profile.description,
                 folds=profile.folds, seeds=seeds, test_max=profile.test_max,
                 scenario=profile.scenario, add_per_class=profile.add_per_class,
+                unlabelled_max=profile.unlabelled_max,
+                variants=any(spec.registered and not spec.variant.is_plain
+                             for spec in plan.specs.values()),
                 device=_device_name(device), wall_s=wall, n_run=n_run,
                 n_reused=len(cells) - n_run,
                 cell_s=float(frame["wall_s"].sum()) if "wall_s" in frame else 0.0,
@@ -393,12 +423,13 @@ def run_cells(plan, cells, out, *, device="cpu", threads=None, n_jobs=None,
         load_average_start=load_start, load_average_end=_load_average(),
         config_hashes={c.method: c.config_hash for c in cells},
         cells_compute_s=info["cell_s"], invocations=invocations, baseline=baseline,
+        controls=list(controls),
         **(config or {}),
     )
     names = {name: list(getattr(data, "target_names", []) or [])
              for name, data in plan.data.items()}
     evaluation = AugmentationEvaluation(frame, previews, info, record, baseline=baseline,
-                                        target_names=names)
+                                        controls=controls, target_names=names)
     if out is not None:
         evaluation.save(out)
         evaluation.folder = Path(out)

@@ -22,6 +22,11 @@ from ..base import AddPerClass
 LONG_TAIL_RATIO = 0.1
 #: How the MedMNIST table's long-tail scenario orders the classes (part of the hash).
 LONG_TAIL_ORDER = "training-split frequency"
+#: Semi-supervised scenario: labelled training images per class of a data set the
+#: paper uses whole (BreastMNIST: 147 malignant, 399 benign in its training split), so
+#: that the rest of its training split can be the unlabelled pool (plus a ninth of
+#: that per class from the validation split, as the paper's subsets).
+SEMI_SUPERVISED_LABELLED_PER_CLASS = 75
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,13 @@ class Scenario:
     hashed : dict
         What enters every cell's configuration hash (nothing for ``'balanced'``, so
         that its cells keep the hashes they had before scenarios existed).
+    unlabelled : bool, default=False
+        The MedMNIST table gives the cells the official training split beyond the
+        labelled subset as unlabelled images (at most the profile's
+        ``unlabelled_max``), for the ``+pool`` method variants.
+    labelled_per_class : int or None, default=None
+        With ``unlabelled``: labelled images per class of a data set the paper uses
+        whole (BreastMNIST), so that some of its training split is left unlabelled.
     """
 
     name: str
@@ -50,6 +62,8 @@ class Scenario:
     strategy: str
     long_tail: bool = False
     hashed: dict = field(default_factory=dict)
+    unlabelled: bool = False
+    labelled_per_class: int = None
 
     def sampling_strategy(self, profile):
         """The samplers' ``sampling_strategy`` under ``profile``."""
@@ -90,6 +104,15 @@ SCENARIOS = {
                  strategy="auto", long_tail=True,
                  hashed=dict(scenario="long-tail", long_tail_ratio=LONG_TAIL_RATIO,
                              long_tail_order=LONG_TAIL_ORDER)),
+        Scenario("semi-supervised", "the paper's labelled subset (BreastMNIST, which "
+                 "the paper uses whole: 75 per class) plus the rest of the official "
+                 "training split as unlabelled images, labels hidden; the +pool "
+                 "methods train their generator on both, the others on the labelled "
+                 "images only; the sampler adds add_per_class images to each class",
+                 strategy="add-per-class", unlabelled=True,
+                 labelled_per_class=SEMI_SUPERVISED_LABELLED_PER_CLASS,
+                 hashed=dict(scenario="semi-supervised",
+                             labelled_per_class=SEMI_SUPERVISED_LABELLED_PER_CLASS)),
     )
 }
 

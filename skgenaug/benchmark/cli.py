@@ -17,16 +17,23 @@ from pathlib import Path
 import numpy as np
 
 from .._methods import METHODS, PAPER_METHODS
-from ..datasets import load_images
+from ..datasets import load_images, load_unlabelled_images
 from ._config import (
     DEFAULT_PROFILE,
     PROFILES,
+    check_controls,
     get_profile,
     parse_methods,
     parse_selections,
 )
 from ._evaluate import DEFAULT_METHODS, prepare_evaluation
-from ._medmnist import MissingDataError, resolve_datasets, resolve_root, run_benchmark
+from ._medmnist import (
+    MissingDataError,
+    check_methods,
+    resolve_datasets,
+    resolve_root,
+    run_benchmark,
+)
 from ._scenarios import SCENARIOS
 
 _PROG = "skgenaug"
@@ -63,6 +70,38 @@ def _check_parallel_arguments(parser, args):
                      "out (one cell per CPU).")
     if args.threads is not None and args.threads < 1:
         parser.error("--threads must be at least 1.")
+
+
+def _counts(text):
+    """``--add-per-class 150`` or ``150,450`` (a ratio sweep)."""
+    try:
+        values = [int(p) for p in text.split(",") if p.strip()]
+    except ValueError:
+        values = []
+    if not values or min(values) < 1 or len(set(values)) != len(values):
+        raise argparse.ArgumentTypeError(
+            f"give one or more distinct positive whole numbers, e.g. 150 or 150,450; "
+            f"got {text!r}")
+    return values
+
+
+def _names_list(text):
+    return [p.strip().lower() for p in text.split(",") if p.strip()]
+
+
+_METHODS_HELP = (
+    f"comma list among {', '.join(METHODS)} (case-insensitive), or 'all'; a method "
+    "may carry modifiers: +pool (its generator also trains on the unlabelled images), "
+    "+curated (CuratedSampler filters its images), +weighted (generated rows weigh "
+    "min(1, n_real / n_generated) in the loss), @N (N images per class), e.g. "
+    "diffusion+pool+curated@450"
+)
+_ADD_HELP = ("images each sampler adds to every class; several (150,450) run every "
+             "image-adding method at each: the first is the profile's number, the others "
+             "make <method>@N variants (default: the profile's, 150)")
+_CONTROLS_HELP = ("comma list of methods every image-making method is also compared "
+                  "with (with its @N variant where that ran), e.g. ros,geometric "
+                  "(default: ros where it runs)")
 
 
 def _size(text):
@@ -109,11 +148,15 @@ def build_parser():
     evaluate.add_argument("--test", default=None, metavar="PATH",
                           help="a separate test set (folder or npz with the same classes); "
                                "the held-out folds then select the epoch")
+    evaluate.add_argument("--unlabelled", default=None, metavar="PATH",
+                          help="a folder of images without labels (any layout), for "
+                               "the +pool methods; read with --size and --color")
     evaluate.add_argument("--methods", default=",".join(DEFAULT_METHODS),
-                          help=f"comma list among {', '.join(METHODS)} "
-                               "(case-insensitive), or 'all'")
+                          help=_METHODS_HELP)
     evaluate.add_argument("--baseline", default="none",
                           help="the method every other one is compared with")
+    evaluate.add_argument("--controls", type=_names_list, default=None,
+                          help=_CONTROLS_HELP)
     evaluate.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE,
                           help=f"settings profile. {_profiles_help()}")
     evaluate.add_argument("--out", default=None,
@@ -132,9 +175,8 @@ def build_parser():
     evaluate.add_argument("--repeats", type=int, default=None,
                           help="repeats of the cross-validation with seeds "
                                "random-state + r (default: the profile's)")
-    evaluate.add_argument("--add-per-class", type=int, default=None,
-                          help="images each sampler adds to every class (default: the "
-                               "profile's, 150)")
+    evaluate.add_argument("--add-per-class", type=_counts, default=None,
+                          help=_ADD_HELP)
     evaluate.add_argument("--sampling-strategy", default=None,
                           help="instead of --add-per-class, an imbalanced-learn "
                                "over-sampling strategy such as 'auto' (every class "
@@ -167,15 +209,23 @@ def build_parser():
                        help="comma list of MedMNIST data sets, or 'all' (the paper's 8); "
                             "default: the profile's (breastmnist for quick and smoke)")
     table.add_argument("--methods", default=",".join(PAPER_METHODS),
-                       help=f"comma list among {', '.join(METHODS)} "
-                            "(case-insensitive), or 'all' for every method")
+                       help=_METHODS_HELP)
+    table.add_argument("--controls", type=_names_list, default=None,
+                       help=_CONTROLS_HELP)
+    table.add_argument("--add-per-class", type=_counts, default=None, help=_ADD_HELP)
+    table.add_argument("--unlabelled-max", type=int, default=None,
+                       help="semi-supervised scenario: at most this many unlabelled "
+                            "images (default: the profile's; quick: 1000)")
     table.add_argument("--scenario", choices=tuple(SCENARIOS), default="balanced",
                        help="'balanced': the paper's subset, the sampler adds 150 images "
                             "per class; 'long-tail': the class of frequency rank r in "
                             "the official training split (0 = most frequent) keeps "
                             "round(n * 0.1 ** (r / (K-1))) of its n subset images (167 "
                             "down to 17 for 167 per class) and the sampler "
-                            "balances the classes (sampling_strategy='auto')")
+                            "balances the classes (sampling_strategy='auto'); "
+                            "'semi-supervised': the balanced subset plus the rest of "
+                            "the official training split as unlabelled images, for "
+                            "the +pool methods")
     table.add_argument("--folds", type=int, default=None,
                        help="stratified folds of the pooled train+val subset "
                             "(default: the profile's)")
@@ -222,11 +272,18 @@ def _evaluate(args, parser, argv):
             test = load_images(args.test, size=args.size if folder else None,
                                color=args.color if folder else None)
             X_test, y_test = test.X, _names(test, test.y)
-        profile = get_profile(args.profile, add_per_class=args.add_per_class)
+        X_unlabelled = None
+        if args.unlabelled is not None:
+            X_unlabelled = load_unlabelled_images(args.unlabelled, size=args.size,
+                                                  color=args.color).X
+        counts = args.add_per_class or [None]
+        profile = get_profile(args.profile, add_per_class=counts[0])
+        methods = parse_methods(args.methods, add_per_class=counts[1:])
         out = Path(args.out or Path("skgenaug_results") / f"{name}-{args.profile}")
         prepared = prepare_evaluation(
-            X, y, args.methods, X_test=X_test, y_test=y_test, profile=profile,
-            cv=args.folds, n_repeats=args.repeats, baseline=args.baseline,
+            X, y, methods, X_test=X_test, y_test=y_test, X_unlabelled=X_unlabelled,
+            profile=profile, cv=args.folds, n_repeats=args.repeats,
+            baseline=args.baseline, controls=args.controls,
             sampling_strategy=args.sampling_strategy,
             validation_fraction=args.validation_fraction, quality=not args.no_quality,
             results_dir=out, name=name, random_state=args.random_state)
@@ -236,6 +293,7 @@ def _evaluate(args, parser, argv):
         f"Evaluating {', '.join(prepared.plan.specs)} on {path} ({len(y)} images, "
         f"{len(data.target_names)} classes"
         + (f", test set of {len(y_test)}" if X_test is not None else "")
+        + (f", {len(X_unlabelled)} unlabelled" if X_unlabelled is not None else "")
         + f") with profile '{args.profile}': {prepared.plan.profile.description}.\n"
         f"  results: {out}", flush=True)
     result = prepared.run(
@@ -256,10 +314,14 @@ def _evaluate(args, parser, argv):
 def _medmnist_table(args, parser, argv):
     profile_name = args.profile or DEFAULT_PROFILE
     try:
+        counts = args.add_per_class or [None]
         profile = get_profile(profile_name, folds=args.folds, repeats=args.seeds,
-                              scenario=args.scenario)
+                              scenario=args.scenario, add_per_class=counts[0],
+                              unlabelled_max=args.unlabelled_max)
         datasets = resolve_datasets(args.datasets or ",".join(profile.datasets))
-        methods = parse_methods(args.methods)
+        methods = parse_methods(args.methods, add_per_class=counts[1:])
+        controls = check_controls(args.controls, methods)
+        check_methods(profile, methods)
         selections = parse_selections(args.selection)
     except ValueError as exc:
         parser.error(str(exc))
@@ -283,7 +345,7 @@ def _medmnist_table(args, parser, argv):
             size=args.size, device=args.device, threads=args.threads,
             n_jobs=args.n_jobs, backend=args.backend, scheduler=args.scheduler,
             skip_missing=args.skip_missing, progress=not args.no_progress,
-            command=command,
+            command=command, controls=controls,
         )
     except MissingDataError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -298,6 +298,12 @@ class DiffusionSampler(BaseGenerativeSampler):
 
     default_hidden_layer_sizes: tuple = (64, 128, 128)
 
+    #: Parameters used only when drawing images, not in training: a fitted sampler
+    #: generates under new values of them (``set_params``) without refitting, and
+    #: the evaluation engine shares one trained model between methods that differ
+    #: only in them (``diffusion`` and ``diffusion-variation``).
+    _generation_params = ("strength", "guidance_scale", "n_sampling_steps")
+
     def __init__(
         self,
         *,

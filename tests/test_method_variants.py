@@ -1,0 +1,197 @@
+"""Method variants (+pool, +curated, +weighted, @N), the semi-supervised scenario, the
+controls of the comparisons, and the fitted generators shared between the cells of a
+fold (skgenaug._methods, skgenaug.benchmark)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skgenaug import AddPerClass, CVAESampler, DiffusionSampler, evaluate_augmentation
+from skgenaug._methods import display_name, parse_variant
+from skgenaug.benchmark import _cells, cli, get_profile, run_benchmark
+from skgenaug.benchmark._cells import resample_fitted
+from skgenaug.benchmark._config import check_controls, parse_methods
+from skgenaug.benchmark._data import MedMNISTData
+from skgenaug.datasets import make_image_classification
+
+
+def _write_npz(path, sizes, seed=0):
+    """A two-class gray file in MedMNIST's layout; train, val and test sizes."""
+    arrays = {}
+    for i, (split, n) in enumerate(zip(("train", "val", "test"), sizes)):
+        X, y = make_image_classification(n, image_size=28, random_state=seed + i)
+        arrays[f"{split}_images"] = X
+        arrays[f"{split}_labels"] = y.astype(np.uint8).reshape(-1, 1)
+    np.savez_compressed(path, **arrays)
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("medmnist")
+    # 200 training images per class: the paper's subset takes 150, 100 stay unlabelled
+    _write_npz(root / "pneumoniamnist.npz", (400, 40, 30))
+    return root
+
+
+# ------------------------------------------------------------------------ names
+def test_variant_names_are_canonical_and_bad_ones_are_named():
+    assert parse_variant("Diffusion+curated+pool@450").name == "diffusion+pool+curated@450"
+    assert parse_variant("cvae").is_plain
+    assert display_name("cvae-conv+pool+weighted@450") == (
+        "cVAE (conv) + unlabelled pool + weighted, 450/class")
+    for bad, match in [("geometric+pool", "cannot learn from unlabelled"),
+                       ("ros+curated", "has no generate"), ("none@10", "takes no"),
+                       ("cvae+pool+pool", "repeated"), ("cvae+foo", "unknown"),
+                       ("vae", "'vae' is not a method")]:
+        with pytest.raises(ValueError, match=match):
+            parse_variant(bad)
+
+
+def test_a_ratio_sweep_adds_an_at_n_variant_of_every_image_adding_method():
+    assert parse_methods("none,geometric,cvae+pool", add_per_class=[450]) == [
+        "none", "cvae+pool", "cvae+pool@450", "geometric", "geometric@450"]
+    assert parse_methods("geometric@90,ros", add_per_class=[450]) == [
+        "geometric@90", "ros", "ros@450"]  # an explicit @N is kept as it is
+
+
+def test_controls_must_have_run():
+    methods = ["none", "geometric", "cvae"]
+    assert check_controls(None, methods) == ("ros",)
+    assert check_controls("Geometric", methods) == ("geometric",)
+    with pytest.raises(ValueError, match=r"\['ros'\] are not among the methods"):
+        check_controls(["ros"], methods)
+    with pytest.raises(ValueError, match="baseline already"):
+        check_controls(["none"], methods)
+
+
+# ------------------------------------------------------------- shared generators
+@pytest.mark.parametrize("make", [
+    lambda: CVAESampler(hidden_layer_sizes=(8,), latent_dim=2, max_epochs=2),
+    lambda: DiffusionSampler(hidden_layer_sizes=(4, 8), n_train_timesteps=50,
+                             n_sampling_steps=2, max_epochs=1, strength=0.5),
+])
+def test_resampling_a_fitted_generator_gives_what_fit_resample_gives(make):
+    """The engine fits a generator once per fold and resamples it for every cell that
+    shares it; the rows must be the ones fit_resample would give, with and without
+    unlabelled rows."""
+    X, y = make_image_classification(40, image_size=12, random_state=0)
+    X_pool, _ = make_image_classification(10, image_size=12, random_state=1)
+    for X_in, y_in in ((X, y), (np.concatenate([X, X_pool]), np.r_[y, [-1] * 10])):
+        sampler = make().set_params(sampling_strategy=AddPerClass(5), random_state=7)
+        expected = sampler.fit_resample(X_in, y_in)
+        fitted = make().set_params(sampling_strategy=AddPerClass(5),
+                                   random_state=7).fit(X_in, y_in)
+        got = resample_fitted(fitted, X, y, 7)
+        for a, b in zip(expected, got):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_diffusion_and_its_variations_share_one_trained_model(root, tmp_path):
+    """Two methods that differ only in a drawing parameter (strength) train one model
+    per fold; each cell draws with its own strength."""
+    profile = get_profile("smoke", folds=2)
+    result = run_benchmark(profile, ["pneumoniamnist"],
+                           ["none", "diffusion", "diffusion-variation"], ["val"], [0],
+                           tmp_path / "out", root=str(root), n_jobs=1, threads=1,
+                           progress=False, log=lambda *a: None)
+    assert len(list((tmp_path / "out" / "generator_models").glob("*.pkl"))) == 2
+    cells = result.cells.set_index(["method", "fold"])
+    # same model, other strength: other images, so other quality figures
+    assert (cells.loc["diffusion"]["quality"].map(lambda q: q["frechet_distance"])
+            != cells.loc["diffusion-variation"]["quality"].map(
+                lambda q: q["frechet_distance"])).all()
+
+
+# ---------------------------------------------------------- semi-supervised run
+def test_the_semi_supervised_pool_is_the_training_split_beyond_the_subset(root):
+    profile = get_profile("smoke", scenario="semi-supervised", unlabelled_max=60)
+    data = MedMNISTData("pneumoniamnist", str(root), profile)
+    split = data.split(0, 0)
+    full = np.load(root / "pneumoniamnist.npz")["train_images"]
+    assert split.X_unlabelled.shape == (60, 28, 28)
+    seen = {image.tobytes() for image in np.concatenate([split.X_train, split.X_val])}
+    pool = {image.tobytes() for image in split.X_unlabelled}
+    assert not seen & pool  # no labelled image is in the pool
+    assert pool <= {image.tobytes() for image in full}
+    balanced = MedMNISTData("pneumoniamnist", str(root), get_profile("smoke"))
+    assert balanced.split(0, 0).X_unlabelled is None
+
+
+@pytest.mark.slow
+def test_semi_supervised_run_with_pool_curation_weights_and_two_ratios(root, tmp_path,
+                                                                        capsys):
+    out = tmp_path / "out"
+    status = cli.main([
+        "medmnist-table", "--profile", "smoke", "--datasets", "pneumonia",
+        "--scenario", "semi-supervised", "--unlabelled-max", "60",
+        "--methods", "none,geometric,cvae,cvae+pool,cvae+pool+curated,cvae+weighted",
+        "--add-per-class", "20,60", "--controls", "geometric", "--root", str(root),
+        "--out", str(out), "--no-progress", "--threads", "1", "--n-jobs", "1",
+    ])
+    assert status == 0
+    cells = pd.read_csv(out / "cells.csv").set_index(["method", "fold"])
+    methods = set(cells.index.get_level_values(0))
+    assert methods == {"none", "geometric", "geometric@60", "cvae", "cvae@60",
+                       "cvae+pool", "cvae+pool@60", "cvae+pool+curated",
+                       "cvae+pool+curated@60", "cvae+weighted", "cvae+weighted@60"}
+    n_real = cells.loc["none"].n_train
+    for method, n in [("cvae", 20), ("cvae@60", 60), ("cvae+pool+curated@60", 60)]:
+        assert (cells.loc[method].n_generated == 2 * n).all()
+    assert (cells.loc["cvae+pool"].n_unlabelled == 60).all()
+    assert (cells.loc["cvae"].n_unlabelled == 0).all()
+    weight = cells.loc["cvae+weighted@60"].synthetic_weight
+    assert np.allclose(weight, np.minimum(1, n_real / 120))
+    assert cells.loc["cvae"].synthetic_weight.isna().all()
+    # one generator per (fold, labelled or pooled): cvae, @60, +weighted share one,
+    # and the pooled ones another
+    assert len(list((out / "generator_models").glob("*.pkl"))) == 2 * 2
+    comparisons = pd.read_csv(out / "comparisons.csv")
+    vs = comparisons.drop_duplicates(["method", "reference"]).set_index("method")
+    assert vs[vs.reference.str.startswith("geometric")].reference.to_dict() == {
+        "cvae": "geometric", "cvae@60": "geometric@60", "cvae+pool": "geometric",
+        "cvae+pool@60": "geometric@60", "cvae+pool+curated": "geometric",
+        "cvae+pool+curated@60": "geometric@60", "cvae+weighted": "geometric",
+        "cvae+weighted@60": "geometric@60"}
+    text = (out / "results.md").read_text()
+    assert "**Semi-supervised scenario**" in text
+    assert "### Paired difference vs Geometric (a control)" in text
+    assert "| pneumoniamnist | cVAE + unlabelled pool + curated, 60/class |" in text
+
+
+def test_a_pool_method_needs_unlabelled_images(root, tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["medmnist-table", "--profile", "smoke", "--datasets", "pneumonia",
+                  "--methods", "none,cvae+pool", "--root", str(root),
+                  "--out", str(tmp_path / "out")])
+    assert "use scenario='semi-supervised'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+    X, y = make_image_classification(40, image_size=12, random_state=0)
+    with pytest.raises(ValueError, match="pass them as X_unlabelled"):
+        evaluate_augmentation(X, y, "none,cvae+pool", profile="smoke")
+
+
+def test_evaluation_gives_the_unlabelled_images_to_the_pool_methods_only():
+    X, y = make_image_classification(40, image_size=12, random_state=0)
+    X_pool, _ = make_image_classification(25, image_size=12, random_state=1)
+    result = evaluate_augmentation(X, y, "none,cvae,cvae+pool", X_unlabelled=X_pool,
+                                   profile="smoke", quality=False, n_jobs=1, threads=1)
+    n = result.cells.groupby("method").n_unlabelled.max()
+    assert n["cvae+pool"] == 25 and n["cvae"] == 0 and n["none"] == 0
+    with pytest.raises(ValueError, match="X_unlabelled holds images of shape"):
+        evaluate_augmentation(X, y, "none,cvae+pool", X_unlabelled=X_pool[:, :8],
+                              profile="smoke")
+
+
+def test_cells_sharing_a_generator_pay_for_its_training_once(root):
+    profile = get_profile("smoke", scenario="semi-supervised")
+    data = MedMNISTData("pneumoniamnist", str(root), profile)
+    cell = _cells.Cell("pneumoniamnist", "cvae", 0, 0, "val", "")
+    spec = _cells.MethodSpec("cvae")
+    full = _cells.estimated_cost(cell, profile, data, spec)
+    shared = _cells.estimated_cost(cell, profile, data, spec, with_generator=False)
+    pooled = _cells.estimated_cost(cell, profile, data, _cells.MethodSpec("cvae+pool"))
+    assert shared < full < pooled  # the pool makes the generator's training longer
+    groups = {m: _cells.generator_group(cell, _cells.MethodSpec(m), profile)
+              for m in ("cvae", "cvae@60", "cvae+curated", "cvae+pool", "geometric")}
+    assert groups["cvae"] == groups["cvae@60"] == groups["cvae+curated"]
+    assert groups["cvae+pool"] != groups["cvae"] and groups["geometric"] is None
