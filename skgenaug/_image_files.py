@@ -166,11 +166,16 @@ def _class_folders(root):
     return folders
 
 
-def _class_files(folder, root):
-    files = sorted(
+def _files_under(folder, root):
+    """Every file below ``folder`` but clutter (names relative to ``root``), sorted."""
+    return sorted(
         p for p in folder.rglob("*")
         if p.is_file() and not any(_skipped(part) for part in p.relative_to(root).parts)
     )
+
+
+def _class_files(folder, root):
+    files = _files_under(folder, root)
     if len(files) < 2:
         raise ValueError(
             f"Class folder {folder} holds {'one image' if files else 'no image'}; every "
@@ -378,10 +383,7 @@ def load_unlabelled_images(path, *, size=None, color=None):
     root = _existing(path, "Image folder")
     if not root.is_dir():
         raise ValueError(f"{root} is not a folder of images.")
-    files = sorted(
-        p for p in root.rglob("*")
-        if p.is_file() and not any(_skipped(part) for part in p.relative_to(root).parts)
-    )
+    files = _files_under(root, root)
     if not files:
         raise ValueError(f"{root} holds no image file.")
     X, manifest, color = _read_files([(-1, "", file) for file in files], root, size,

@@ -5,6 +5,7 @@ fold (skgenaug._methods, skgenaug.benchmark)."""
 import numpy as np
 import pandas as pd
 import pytest
+from test_benchmark import _write_npz
 
 from skgenaug import AddPerClass, CVAESampler, DiffusionSampler, evaluate_augmentation
 from skgenaug._methods import display_name, parse_variant
@@ -15,21 +16,11 @@ from skgenaug.benchmark._data import MedMNISTData
 from skgenaug.datasets import make_image_classification
 
 
-def _write_npz(path, sizes, seed=0):
-    """A two-class gray file in MedMNIST's layout; train, val and test sizes."""
-    arrays = {}
-    for i, (split, n) in enumerate(zip(("train", "val", "test"), sizes)):
-        X, y = make_image_classification(n, image_size=28, random_state=seed + i)
-        arrays[f"{split}_images"] = X
-        arrays[f"{split}_labels"] = y.astype(np.uint8).reshape(-1, 1)
-    np.savez_compressed(path, **arrays)
-
-
 @pytest.fixture(scope="module")
 def root(tmp_path_factory):
     root = tmp_path_factory.mktemp("medmnist")
     # 200 training images per class: the paper's subset takes 150, 100 stay unlabelled
-    _write_npz(root / "pneumoniamnist.npz", (400, 40, 30))
+    _write_npz(root / "pneumoniamnist.npz", 2, 1, (400, 40, 30), seed=0)
     return root
 
 

@@ -227,7 +227,7 @@ def prepare_evaluation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=Non
     if X_test is not None:
         X_test, y_test = _check_test_set(X, classes, X_test, y_test)
     if X_unlabelled is not None:
-        X_unlabelled = _check_unlabelled(X, X_unlabelled)
+        X_unlabelled = _images_like(X, X_unlabelled, "X_unlabelled")
     specs = _resolve_methods(methods, baseline)
     pooled = [m for m, spec in specs.items() if spec.variant.pool]
     if pooled and X_unlabelled is None:
@@ -358,15 +358,21 @@ def _check_images_and_labels(X, y):
     return X, np.searchsorted(classes, y).astype(np.int64), classes
 
 
+def _images_like(X, images, name):
+    """``images`` checked as images of X's shape and kind (uint8 or float)."""
+    images = _as_images(images, name)
+    if images.shape[1:] != X.shape[1:]:
+        raise ValueError(f"{name} holds images of shape {images.shape[1:]}, X of shape "
+                         f"{X.shape[1:]}: they must be like the training images.")
+    if (images.dtype == np.uint8) != (X.dtype == np.uint8):
+        raise ValueError(f"{name} has dtype {images.dtype} and X {X.dtype}: the "
+                         "networks scale images by their dtype, so use one for both.")
+    return images
+
+
 def _check_test_set(X, classes, X_test, y_test):
-    X_test = _as_images(X_test, "X_test")
+    X_test = _images_like(X, X_test, "X_test")
     y_test = _as_labels(y_test, len(X_test), "y_test", "X_test")
-    if X_test.shape[1:] != X.shape[1:]:
-        raise ValueError(f"X_test holds images of shape {X_test.shape[1:]}, X of shape "
-                         f"{X.shape[1:]}: the test images must be like the training ones.")
-    if (X_test.dtype == np.uint8) != (X.dtype == np.uint8):
-        raise ValueError(f"X_test has dtype {X_test.dtype} and X {X.dtype}: the "
-                         "classifier scales images by their dtype, so use one for both.")
     test_classes = np.unique(y_test)
     only_train = sorted(set(classes.tolist()) - set(test_classes.tolist()))
     only_test = sorted(set(test_classes.tolist()) - set(classes.tolist()))
@@ -379,17 +385,6 @@ def _check_test_set(X, classes, X_test, y_test):
             + ". Every class must be in both (same names for image folders)."
         )
     return X_test, np.searchsorted(classes, y_test).astype(np.int64)
-
-
-def _check_unlabelled(X, X_unlabelled):
-    X_unlabelled = _as_images(X_unlabelled, "X_unlabelled")
-    if X_unlabelled.shape[1:] != X.shape[1:]:
-        raise ValueError(f"X_unlabelled holds images of shape {X_unlabelled.shape[1:]}, "
-                         f"X of shape {X.shape[1:]}: they must be alike.")
-    if (X_unlabelled.dtype == np.uint8) != (X.dtype == np.uint8):
-        raise ValueError(f"X_unlabelled has dtype {X_unlabelled.dtype} and X {X.dtype}: "
-                         "use one for both.")
-    return X_unlabelled
 
 
 def _resolve_methods(methods, baseline):
