@@ -510,9 +510,11 @@ def method_colors(methods):
     """One distinct colour per method, the same in every figure.
 
     Registered methods (:data:`METHOD_NAMES`) keep the colour of their place in the
-    registry whichever methods a figure shows; other names take the next free colours.
-    Matplotlib's default cycle has ten colours, so the palette is ``tab20``, its
-    saturated half first.
+    registry whichever methods a figure shows; other names (variants such as
+    ``'diffusion+pool@450'``, user samplers) take the next colours that no method of
+    the figure has. Matplotlib's default cycle has ten colours, so the palette is
+    ``tab20``, its saturated half first, then ``tab20b`` and ``tab20c``: 60 colours
+    before any repeats.
 
     Parameters
     ----------
@@ -533,13 +535,21 @@ def method_colors(methods):
     """
     import matplotlib
 
-    palette = matplotlib.colormaps["tab20"].colors
-    ranked = palette[0::2] + palette[1::2]
+    tab20 = matplotlib.colormaps["tab20"].colors
+    palette = (tab20[0::2] + tab20[1::2] + matplotlib.colormaps["tab20b"].colors
+               + matplotlib.colormaps["tab20c"].colors)
     registry = list(METHOD_NAMES)
-    colors, free = {}, iter(range(len(registry), 10**6))
+    fixed = {m: registry.index(m) for m in methods if m in registry}
+    taken = set(fixed.values())
+    # after the registry's colours, then wrapping round to those this figure leaves free
+    order = [*range(len(registry), len(palette)), *range(len(registry))]
+    free = iter([p for p in order if p not in taken])
+    colors = {}
     for method in methods:
-        position = registry.index(method) if method in registry else next(free)
-        colors[method] = ranked[position % len(ranked)]
+        position = fixed[method] if method in fixed else next(free, None)
+        if position is None:  # more methods than colours
+            position = len(colors)
+        colors[method] = palette[position % len(palette)]
     return colors
 
 

@@ -225,3 +225,20 @@ def test_scores_benchmark_summary_and_cells():
         plot_scores(cells, metric="auc")
     with pytest.raises(ValueError, match="'dataset'"):
         plot_scores(pd.DataFrame({"method": ["a"], "value": [1.0]}))
+
+
+def test_method_colors_stay_distinct_beyond_twenty_methods():
+    # the quick semi-supervised run drew None and its 21st method in one colour
+    from skgenaug._methods import METHOD_NAMES
+    from skgenaug.plotting import method_colors
+
+    variants = ["geometric@450", "diffusion@450", "diffusion+pool", "diffusion+pool@450",
+                "diffusion+pool+curated", "diffusion+pool+curated@450",
+                "diffusion+pool+curated+weighted@450", "my sampler"]
+    methods = [*METHOD_NAMES, *variants]
+    colors = method_colors(methods)
+    assert len(set(colors.values())) == len(methods)
+    # a registered method keeps its colour whichever others a figure shows
+    assert method_colors(["none", *variants])["none"] == colors["none"]
+    small = method_colors(["none", "geometric", *variants])
+    assert len(set(small.values())) == len(small)
