@@ -186,3 +186,39 @@ def test_cells_sharing_a_generator_pay_for_its_training_once(root):
               for m in ("cvae", "cvae@60", "cvae+curated", "cvae+pool", "geometric")}
     assert groups["cvae"] == groups["cvae@60"] == groups["cvae+curated"]
     assert groups["cvae+pool"] != groups["cvae"] and groups["geometric"] is None
+
+
+def test_cells_curating_alike_share_one_curation(root, tmp_path, monkeypatch):
+    """'+curated' and '+curated+weighted' of a fold curate the same images once; each
+    cell's numbers are those of a run that curates for that method alone."""
+    from skgenaug import CuratedSampler
+
+    calls = []
+    fit_resample = CuratedSampler.fit_resample
+
+    def counted(self, X, y):
+        calls.append(len(y))
+        return fit_resample(self, X, y)
+
+    monkeypatch.setattr(CuratedSampler, "fit_resample", counted)
+    profile = get_profile("smoke", folds=2, scenario="semi-supervised",
+                          unlabelled_max=30)
+
+    def run(methods, out):
+        return run_benchmark(profile, ["pneumoniamnist"], methods, ["val"], [0], out,
+                             root=str(root), n_jobs=1, threads=1, progress=False,
+                             log=lambda *a: None).cells.set_index(["method", "fold"])
+
+    shared = run(["cvae+pool+curated", "cvae+pool+curated+weighted"], tmp_path / "a")
+    assert len(calls) == 2  # one curation per fold, not per cell
+    assert len(list((tmp_path / "a" / "generator_models").glob("*.curated"))) == 2
+    alone = run(["cvae+pool+curated+weighted"], tmp_path / "b")
+    assert len(calls) == 4
+    for column in ("auc", "acc", "balanced_acc", "n_generated"):
+        pd.testing.assert_series_equal(
+            shared.loc["cvae+pool+curated+weighted"][column],
+            alone.loc["cvae+pool+curated+weighted"][column])
+    fd = [cells.loc["cvae+pool+curated+weighted"]["quality"].map(
+        lambda q: q["frechet_distance"]) for cells in (shared, alone)]
+    pd.testing.assert_series_equal(*fd)
+    assert (shared.loc["cvae+pool+curated+weighted"].synthetic_weight < 1).all()

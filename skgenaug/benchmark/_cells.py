@@ -552,8 +552,11 @@ def _augment(cell, profile, data, spec, sampler, split, random_state, device,
             sampler if fitted is None else fitted, prefit=fitted is not None,
             sampling_strategy=sampler.sampling_strategy, random_state=random_state,
             **profile.curation)
-        X_fit, y_fit = curated.fit_resample(X_in, y_in)
-        sampler = curated
+        # '+curated' and '+curated+weighted' cells of a fold curate the same images
+        curated_path = _curated_path(path, curated)
+        with _fold_lock(curated_path):
+            sampler, X_fit, y_fit = _load_or_store(
+                curated_path, lambda: (curated, *curated.fit_resample(X_in, y_in)))
     elif fitted is not None:
         X_fit, y_fit = resample_fitted(fitted, X_train, y_train, random_state)
         sampler = fitted
@@ -622,6 +625,23 @@ def _generator_path(cell, data, spec, sampler, device, generator_dir):
            type(sampler).__qualname__, json.dumps(params, sort_keys=True, default=repr))
     name = hashlib.sha256(repr(key).encode()).hexdigest()
     return Path(generator_dir) / f"{name[:24]}.pkl"
+
+
+def _curated_path(generator_path, curated):
+    """Where a curation of the generator pickled at ``generator_path`` is pickled with
+    its output, shared by the cells of the fold that curate alike (the same settings,
+    drawing parameters, sampling strategy and seed); ``None`` where the generator is
+    not shared."""
+    if generator_path is None:
+        return None
+    settings = curated.get_params(deep=False)
+    generator = settings.pop("sampler")
+    settings["drawing"] = {p: generator.get_params()[p]
+                           for p in _generation_params(generator)}
+    key = json.dumps(settings, sort_keys=True, default=repr)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    # not '.pkl': the generator_models/*.pkl files are the fitted generators
+    return generator_path.with_name(f"{generator_path.stem}-{digest}.curated")
 
 
 #: Fitted feature ResNets of the last few folds, in this process.
@@ -736,8 +756,8 @@ def _fold_lock(path):
 
 
 def _load_or_store(path, make):
-    """The estimator pickled at ``path``, else ``make()``'s, pickled there (call it
-    under :func:`_fold_lock`)."""
+    """The object (an estimator, or a curation with its output) pickled at ``path``,
+    else ``make()``'s, pickled there (call it under :func:`_fold_lock`)."""
     if path is None:
         return make()
     if path.is_file():
