@@ -24,8 +24,8 @@ from pathlib import Path
 import skorch
 import torch
 
-from skgenaug.benchmark import Cell, _cells, get_profile
-from skgenaug.benchmark._data import MedMNISTData
+from skgenaug.evaluation import Cell, _cells, get_profile
+from skgenaug.medmnist import MedMNISTData
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "medmnist"
 

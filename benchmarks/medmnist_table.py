@@ -1,7 +1,7 @@
 """Reproduce the reference paper's Table 2 by cross-validated evaluation.
 
 A thin wrapper around ``skgenaug medmnist-table`` (the logic is in
-:mod:`skgenaug.benchmark`) that also finds the data of a repository clone: without
+:mod:`skgenaug.evaluation`) that also finds the data of a repository clone: without
 ``--root`` and without ``$SKGENAUG_DATA_DIR``, it reads ``../shared/medmnist`` beside
 the repository when that folder exists.
 
@@ -32,7 +32,7 @@ try:
 except ImportError:  # run from a clone without installing
     sys.path.insert(0, str(REPOSITORY))
 
-from skgenaug.benchmark.cli import main  # noqa: E402
+from skgenaug.cli import main  # noqa: E402
 
 
 def arguments(argv):

@@ -44,7 +44,8 @@ exclude_patterns = ["_build", "**.ipynb_checkpoints", "auto_examples/*.ipynb"]
 _OPTIONAL_API_PAGES = {
     "api/3_metrics.rst": "skgenaug.metrics",
     "api/4_plotting.rst": "skgenaug.plotting",
-    "api/6_benchmark.rst": "skgenaug.benchmark",
+    "api/6_evaluation.rst": "skgenaug.evaluation",
+    "api/7_medmnist.rst": "skgenaug.medmnist",
 }
 for _page, _module in _OPTIONAL_API_PAGES.items():
     try:

@@ -1,19 +1,16 @@
 """skgenaug: generative data augmentation as imbalanced-learn samplers."""
 
-# First: the evaluation records it, and its modules import it while this package is
-# still being initialised.
-__version__ = "0.1.0.dev0"
-
 # Submodules, importable as skgenaug.datasets, .metrics and .plotting (matplotlib is
 # imported only when a plotting function is called).
 from . import datasets, metrics, plotting  # noqa: F401
 from ._augmented import AugmentedClassifier
 from ._generative import BaseGenerativeSampler
+from ._version import __version__  # noqa: F401
 from .base import AddPerClass
+from .classifier import ResNetClassifier
 
 # The main workflow: does augmentation help a classifier of my images, and which kind?
-from .benchmark import AugmentationEvaluation, evaluate_augmentation
-from .classifier import ResNetClassifier
+from .evaluation import AugmentationEvaluation, evaluate_augmentation
 from .samplers import (
     AESampler,
     CGANSampler,

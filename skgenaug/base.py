@@ -4,10 +4,9 @@
   sparse) for any imbalanced-learn sampler.
 - :class:`BaseImageOverSampler`: over-samplers that add new images of given classes
   (validation, sampling strategy, labels, layouts, dtypes, seeds, output).
-- :class:`~skgenaug.BaseGenerativeSampler`: those that train a generative network. It
-  lives in ``skgenaug._generative`` with torch and skorch, so that importing this
-  module (numpy and scikit-learn only) imports neither; ``from skgenaug.base import
-  BaseGenerativeSampler`` still works.
+- :class:`~skgenaug.BaseGenerativeSampler`, those that train a generative network, lives
+  in ``skgenaug._generative`` with torch and skorch (it imports this module; this one
+  imports neither torch nor it): import it from ``skgenaug``.
 """
 
 import numbers
@@ -451,12 +450,3 @@ class BaseImageOverSampler(ImageSamplerMixin, BaseOverSampler):
             return np.empty((0, *self.layout_.sample_shape), dtype=self.layout_.dtype)
         return self._generate(self.label_encoder_.transform(y), random_state)
 
-
-def __getattr__(name):
-    # ``from skgenaug.base import BaseGenerativeSampler`` keeps working, without making
-    # the numpy-only classes above import torch and skorch (PEP 562).
-    if name == "BaseGenerativeSampler":
-        from ._generative import BaseGenerativeSampler
-
-        return BaseGenerativeSampler
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

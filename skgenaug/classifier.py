@@ -28,6 +28,7 @@ from skorch.callbacks import (
 from skorch.helper import predefined_split
 
 from ._images import validate_images
+from ._scores import medmnist_auc
 from ._skorch_utils import verbosity_callbacks
 from ._torch_utils import (
     BatchTensorDataset,
@@ -38,7 +39,6 @@ from ._torch_utils import (
 )
 from ._validation import check_two_classes, draw_seed, stratified_holdout
 from .base import _fill_shared_docs
-from .metrics._scores import medmnist_auc  # still importable from here, where it was
 from .nets import ResNet18
 
 # ---------------------------------------------------------------------------- scoring

@@ -1,4 +1,4 @@
-"""Tests of the MedMNIST benchmark (skgenaug.benchmark): smoke run end to end on small
+"""Tests of the MedMNIST benchmark (skgenaug.evaluation): smoke run end to end on small
 npz files written here, resume after an interruption, the Dask backend, config hashing,
 missing data, and the paired statistics."""
 
@@ -14,32 +14,32 @@ import pandas as pd
 import pytest
 from skorch.callbacks import Callback
 
-from skgenaug import AddPerClass
-from skgenaug._methods import METHOD_NAMES
-from skgenaug._methods import METHODS as ALL_METHODS
-from skgenaug.benchmark import (
+from skgenaug import AddPerClass, cli
+from skgenaug.datasets import make_image_classification
+from skgenaug.evaluation import (
     _cells,
     _data,
     _report,
     _scenarios,
-    cli,
     get_profile,
     paired_comparison,
-    run_benchmark,
 )
-from skgenaug.benchmark._cells import MethodSpec, default_sampling_strategy
-from skgenaug.benchmark._config import (
+from skgenaug.evaluation._cells import MethodSpec, default_sampling_strategy
+from skgenaug.evaluation._config import (
     cell_settings,
     config_hash,
     parse_methods,
     parse_selections,
 )
-from skgenaug.benchmark._data import MedMNISTData
-from skgenaug.benchmark._medmnist import MissingDataError, resolve_datasets
-from skgenaug.benchmark._paper import PAPER_TABLE2, paper_value
-from skgenaug.benchmark._stats import corrected_interval
-from skgenaug.benchmark._store import ResultStore
-from skgenaug.datasets import make_image_classification
+from skgenaug.evaluation._methods import METHOD_NAMES
+from skgenaug.evaluation._methods import METHODS as ALL_METHODS
+from skgenaug.evaluation._stats import corrected_interval
+from skgenaug.evaluation._store import ResultStore
+from skgenaug.medmnist import MedMNISTData, run_medmnist_table
+from skgenaug.medmnist._data import _load_medmnist
+from skgenaug.medmnist._paper import PAPER_TABLE2, paper_value
+from skgenaug.medmnist._report import medmnist_header
+from skgenaug.medmnist._table import MissingDataError, resolve_datasets
 from skgenaug.plotting import method_colors
 
 METHODS = ["none", "ae", "cvae", "cgan"]
@@ -77,7 +77,7 @@ def _run(settings, root, out, datasets=("breastmnist",), methods=("none", "ae"),
     kwargs.setdefault("log", lambda *a: None)
     # In this process unless a test asks for workers: monkeypatches reach it only.
     kwargs.setdefault("n_jobs", 1)
-    return run_benchmark(settings, list(datasets), list(methods), ["val"], [0], out,
+    return run_medmnist_table(settings, list(datasets), list(methods), ["val"], [0], out,
                          root=str(root), threads=1, **kwargs)
 
 
@@ -313,7 +313,7 @@ def test_comparisons_with_none_and_with_the_ros_control():
     summary = _report.summarize(cells)
     info = dict(profile="quick", description="d", folds=5, seeds=[0], test_max=None,
                 device="CPU", wall_s=1.0, n_run=20, n_reused=0, cell_s=1.0, command="c")
-    text = _report.markdown(summary, vs_none, info, control)
+    text = _report.markdown(summary, vs_none, info, control, header=medmnist_header)
     assert "### Paired difference vs ROS (a control)" in text
     assert "| breastmnist | cVAE | AUC | 5 | **+0.020** |" in text
     assert "- **Geometric** vs ROS — breastmnist: AUC helps (+0.200)" in text
@@ -337,7 +337,7 @@ def test_corrected_interval_is_wider_than_plain():
 
 
 def test_folds_are_shared_and_selection_uses_real_rows(data_root, smoke):
-    X_pool, y_pool, *_ = _data._load_medmnist("breastmnist", str(data_root), 0, "paper",
+    X_pool, y_pool, *_ = _load_medmnist("breastmnist", str(data_root), 0, "paper",
                                               300)
     assert len(y_pool) == 52  # the pooled train + val parts (breast used whole)
     parts = [_data.fold_indices(y_pool, 2, 0, f) for f in range(2)]
@@ -409,8 +409,8 @@ def test_long_tail_thins_the_pool_by_class_frequency_in_every_fold(tmp_path):
     # the rarest (a shape like DermaMNIST's).
     train_counts = [200, 300, 900, 170, 500, 1200, 180]
     _write_skewed_npz(tmp_path / "dermamnist.npz", train_counts)
-    X_bal, y_bal, *_ = _data._load_medmnist("dermamnist", str(tmp_path), 0, "paper", None)
-    X_lt, y_lt, *_ = _data._load_medmnist("dermamnist", str(tmp_path), 0, "paper", None,
+    X_bal, y_bal, *_ = _load_medmnist("dermamnist", str(tmp_path), 0, "paper", None)
+    X_lt, y_lt, *_ = _load_medmnist("dermamnist", str(tmp_path), 0, "paper", None,
                                   "long-tail")
     pool = np.bincount(y_bal)
     assert (pool == pool[0]).all()  # the paper's subset is balanced: 150 + 17 per class
@@ -477,9 +477,9 @@ def test_make_sampler_gives_the_device_to_the_network_samplers_only():
 @pytest.mark.slow
 def test_long_tail_smoke_run(data_root, tmp_path, smoke):
     settings = get_profile("smoke", scenario="long-tail")
-    X_pool, y_pool, *_ = _data._load_medmnist("breastmnist", str(data_root), 0, "paper",
+    X_pool, y_pool, *_ = _load_medmnist("breastmnist", str(data_root), 0, "paper",
                                               300, "long-tail")
-    X_bal, y_bal, *_ = _data._load_medmnist("breastmnist", str(data_root), 0, "paper",
+    X_bal, y_bal, *_ = _load_medmnist("breastmnist", str(data_root), 0, "paper",
                                               300)
     assert len(y_pool) < len(y_bal)
     out = tmp_path / "lt"
@@ -629,7 +629,7 @@ def test_every_method_has_its_own_color_in_the_scores_figure():
 
 
 def test_plan_workers_uses_the_cpus_this_process_may_use(monkeypatch):
-    from skgenaug.benchmark import _run as run_module
+    from skgenaug.evaluation import _run as run_module
 
     # joblib.cpu_count honours affinity masks and cgroup quotas; os.cpu_count does not.
     monkeypatch.setattr(run_module.joblib, "cpu_count", lambda: 3)
@@ -652,13 +652,13 @@ def test_plan_workers_uses_the_cpus_this_process_may_use(monkeypatch):
 
 def test_the_log_says_what_parallelism_was_chosen(data_root, tmp_path, smoke,
                                                   monkeypatch):
-    from skgenaug.benchmark import _run as run_module
+    from skgenaug.evaluation import _run as run_module
 
     monkeypatch.setattr(run_module.joblib, "cpu_count", lambda: 2)
     monkeypatch.setattr(_cells, "run_cell", lambda cell, *a, **k: {"auc": 0.5})
     monkeypatch.setattr(run_module, "AugmentationEvaluation", _NoReport)
     messages = []
-    run_benchmark(smoke, ["breastmnist"], ["none"], ["val"], [0], tmp_path,
+    run_medmnist_table(smoke, ["breastmnist"], ["none"], ["val"], [0], tmp_path,
                   root=str(data_root), progress=False, log=messages.append)
     assert any(m.startswith("Parallelism: 2 worker(s) x 1 thread(s)") for m in messages)
 
@@ -671,7 +671,7 @@ def test_cells_start_most_costly_first(data_root, tmp_path, smoke, monkeypatch):
         return {"auc": 0.5, "acc": 0.5, "balanced_acc": 0.5, "wall_s": 0.0}
 
     monkeypatch.setattr(_cells, "run_cell", record)
-    from skgenaug.benchmark import _run as run_module
+    from skgenaug.evaluation import _run as run_module
 
     monkeypatch.setattr(run_module, "AugmentationEvaluation", _NoReport)
     no_quality = replace(smoke, quality=None)

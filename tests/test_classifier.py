@@ -10,7 +10,7 @@ from imblearn.pipeline import Pipeline
 from skorch.callbacks import Callback
 
 from skgenaug import ResNetClassifier
-from skgenaug.classifier import medmnist_auc
+from skgenaug.metrics import medmnist_auc
 from skgenaug.nets import ResNet18
 
 TINY = dict(width=4, max_epochs=2, batch_size=32, random_state=0)

@@ -27,7 +27,8 @@ API_MODULES = (
     "skgenaug.metrics",
     "skgenaug.plotting",
     "skgenaug.nets",
-    "skgenaug.benchmark",
+    "skgenaug.evaluation",
+    "skgenaug.medmnist",
 )
 
 

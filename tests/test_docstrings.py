@@ -2,7 +2,7 @@
 
 For every public class and function of ``skgenaug`` (``__all__``), of
 ``skgenaug.datasets``, ``skgenaug.metrics``, ``skgenaug.plotting``, ``skgenaug.nets``
-and ``skgenaug.benchmark``, checked with :func:`numpydoc.validate.validate`:
+and ``skgenaug.evaluation``, checked with :func:`numpydoc.validate.validate`:
 
 - the documented parameters are exactly the signature's, in order (PR01, PR02, PR03),
   with a Parameters section wherever there are parameters (a class is checked against
@@ -33,7 +33,7 @@ MODULES = {
     "skgenaug.metrics": True,
     "skgenaug.plotting": True,
     "skgenaug.nets": False,
-    "skgenaug.benchmark": True,
+    "skgenaug.evaluation": True,
 }
 
 #: Public names left out of the check, with the reason.

@@ -20,11 +20,13 @@ from skgenaug import (
     AugmentationEvaluation,
     GeometricSampler,
     ResNetClassifier,
+    cli,
     evaluate_augmentation,
 )
-from skgenaug.benchmark import _cells, cli, get_profile, run_benchmark
-from skgenaug.benchmark._evaluate import prepare_evaluation
 from skgenaug.datasets import load_paper_subset, make_image_classification
+from skgenaug.evaluation import _cells, get_profile
+from skgenaug.evaluation._evaluate import prepare_evaluation
+from skgenaug.medmnist import run_medmnist_table
 
 SCORES = ["auc", "acc", "balanced_acc"]
 
@@ -214,7 +216,7 @@ def _write_medmnist(path, sizes=(40, 12, 30), seed=0):
 def test_api_gives_the_cells_of_the_medmnist_table(tmp_path):
     _write_medmnist(tmp_path / "breastmnist.npz")
     smoke = get_profile("smoke")
-    table = run_benchmark(smoke, ["breastmnist"], ["none", "geometric"], ["val"], [0],
+    table = run_medmnist_table(smoke, ["breastmnist"], ["none", "geometric"], ["val"], [0],
                           tmp_path / "table", root=str(tmp_path), n_jobs=1, threads=1,
                           progress=False, log=lambda *a: None)
     data = load_paper_subset("breastmnist", root=tmp_path, random_state=0)

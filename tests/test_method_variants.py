@@ -1,19 +1,19 @@
 """Method variants (+pool, +curated, +weighted, @N), the semi-supervised scenario, the
 controls of the comparisons, and the fitted generators shared between the cells of a
-fold (skgenaug._methods, skgenaug.benchmark)."""
+fold (skgenaug.evaluation._methods, skgenaug.evaluation)."""
 
 import numpy as np
 import pandas as pd
 import pytest
 from test_benchmark import _write_npz
 
-from skgenaug import AddPerClass, CVAESampler, DiffusionSampler, evaluate_augmentation
-from skgenaug._methods import display_name, parse_variant
-from skgenaug.benchmark import _cells, cli, get_profile, run_benchmark
-from skgenaug.benchmark._cells import resample_fitted
-from skgenaug.benchmark._config import check_controls, parse_methods
-from skgenaug.benchmark._data import MedMNISTData
+from skgenaug import AddPerClass, CVAESampler, DiffusionSampler, cli, evaluate_augmentation
 from skgenaug.datasets import make_image_classification
+from skgenaug.evaluation import _cells, get_profile
+from skgenaug.evaluation._cells import resample_fitted
+from skgenaug.evaluation._config import check_controls, parse_methods
+from skgenaug.evaluation._methods import display_name, parse_variant
+from skgenaug.medmnist import MedMNISTData, run_medmnist_table
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +81,7 @@ def test_diffusion_and_its_variations_share_one_trained_model(root, tmp_path):
     """Two methods that differ only in a drawing parameter (strength) train one model
     per fold; each cell draws with its own strength."""
     profile = get_profile("smoke", folds=2)
-    result = run_benchmark(profile, ["pneumoniamnist"],
+    result = run_medmnist_table(profile, ["pneumoniamnist"],
                            ["none", "diffusion", "diffusion-variation"], ["val"], [0],
                            tmp_path / "out", root=str(root), n_jobs=1, threads=1,
                            progress=False, log=lambda *a: None)
@@ -205,7 +205,7 @@ def test_cells_curating_alike_share_one_curation(root, tmp_path, monkeypatch):
                           unlabelled_max=30)
 
     def run(methods, out):
-        return run_benchmark(profile, ["pneumoniamnist"], methods, ["val"], [0], out,
+        return run_medmnist_table(profile, ["pneumoniamnist"], methods, ["val"], [0], out,
                              root=str(root), n_jobs=1, threads=1, progress=False,
                              log=lambda *a: None).cells.set_index(["method", "fold"])
 

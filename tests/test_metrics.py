@@ -347,12 +347,6 @@ def test_classification_scores_pad_unseen_classes_one_way():
         classification_scores(binary, proba=p)
 
 
-def test_medmnist_auc_is_also_importable_from_the_classifier_module():
-    from skgenaug import classifier
-
-    assert classifier.medmnist_auc is medmnist_auc
-
-
 # --------------------------------------------------------------------------- features
 
 

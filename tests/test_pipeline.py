@@ -119,8 +119,8 @@ def test_breastmnist_small_resnet_beats_chance(medmnist_root):
     of at least 0.70. Under the null of no skill, the AUC of 42 malignant vs 114 benign
     test images has a standard deviation of about 0.05, so 0.70 is four standard
     deviations above chance; the paper's full-size network reaches about 0.87-0.90."""
-    from skgenaug.classifier import medmnist_auc
     from skgenaug.datasets import load_medmnist
+    from skgenaug.metrics import medmnist_auc
 
     X, y = load_medmnist("breastmnist", "train", root=medmnist_root)
     X_val, y_val = load_medmnist("breastmnist", "val", root=medmnist_root)

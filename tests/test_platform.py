@@ -88,7 +88,7 @@ _WITHOUT_TORCHVISION = textwrap.dedent(
     import sys
     sys.modules["torchvision"] = None  # any import of it now raises ImportError
     import numpy as np
-    import skgenaug, skgenaug.benchmark, skgenaug.datasets, skgenaug.metrics
+    import skgenaug, skgenaug.evaluation, skgenaug.datasets, skgenaug.metrics
     import skgenaug.plotting
     from skgenaug import CVAESampler, ResNetClassifier
     from skgenaug.datasets import make_image_classification

@@ -19,6 +19,7 @@ sampler.
   it for one sampler, and tables over many.
 """
 
+from .._scores import classification_scores, medmnist_auc
 from ._features import extract_features
 from ._fidelity import frechet_distance, precision_recall_density_coverage
 from ._privacy import memorization_report
@@ -29,7 +30,6 @@ from ._report import (
     quality_report,
     summarize_quality,
 )
-from ._scores import classification_scores, medmnist_auc
 from ._utility import train_real_test_synthetic, train_synthetic_test_real
 
 __all__ = [

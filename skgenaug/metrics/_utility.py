@@ -5,8 +5,8 @@ from imblearn.utils import Substitution
 from sklearn.base import clone
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
+from .._scores import classification_scores
 from .._validation import check_two_classes
-from ._scores import classification_scores
 
 
 def _labels(y, name):

@@ -1,23 +1,25 @@
-"""The MedMNIST table (the reference paper's Table 2): one user of the engine."""
+"""The MedMNIST table (the reference paper's Table 2): one user of the evaluation engine."""
 
 import os
 
 from ..datasets import DATA_DIR_ENV, PAPER_DATASETS, load_medmnist, medmnist_flag
-from ._cells import MethodSpec, make_cells
-from ._config import config_hash
+from ..evaluation._cells import MethodSpec, make_cells
+from ..evaluation._config import config_hash
+from ..evaluation._run import Plan, run_cells
+from ..evaluation._scenarios import SCENARIOS
 from ._data import MedMNISTData
-from ._run import Plan, run_cells
-from ._scenarios import SCENARIOS
+from ._paper import PAPER_REFERENCE
+from ._report import medmnist_header
 
 
 class MissingDataError(FileNotFoundError):
     """One or more data sets of a run have no file; the message names each path.
 
-    Raised by :func:`run_benchmark` before any cell runs.
+    Raised by :func:`run_medmnist_table` before any cell runs.
 
     Examples
     --------
-    >>> from skgenaug.benchmark import MissingDataError
+    >>> from skgenaug.medmnist import MissingDataError
     >>> issubclass(MissingDataError, FileNotFoundError)
     True
     """
@@ -113,7 +115,7 @@ def check_methods(profile, methods):
         )
 
 
-def run_benchmark(profile, datasets, methods, selections, seeds, out, *, root=None,
+def run_medmnist_table(profile, datasets, methods, selections, seeds, out, *, root=None,
                   size=28, device="cpu", threads=None, n_jobs=None, backend="loky",
                   scheduler=None, client=None, skip_missing=False, progress=True,
                   command=None, log=print, controls=("ros",)):
@@ -122,7 +124,7 @@ def run_benchmark(profile, datasets, methods, selections, seeds, out, *, root=No
     Parameters
     ----------
     profile : Profile
-        The profile (:func:`~skgenaug.benchmark.get_profile`).
+        The profile (:func:`~skgenaug.evaluation.get_profile`).
     datasets : list of str
         MedMNIST flags.
     methods, selections : list of str
@@ -140,7 +142,7 @@ def run_benchmark(profile, datasets, methods, selections, seeds, out, *, root=No
         Torch device of every cell.
     threads : int or None
         Torch threads per worker; ``None``: see
-        :func:`~skgenaug.benchmark._run.plan_workers`.
+        :func:`~skgenaug.evaluation._run.plan_workers`.
     n_jobs : int or None, default=None
         Cells run in parallel; ``None`` uses every CPU this process may use (the log
         says what was chosen and why).
@@ -178,11 +180,12 @@ def run_benchmark(profile, datasets, methods, selections, seeds, out, *, root=No
     A run stops before any cell when a data set has no file:
 
     >>> import tempfile
-    >>> from skgenaug.benchmark import MissingDataError, get_profile, run_benchmark
+    >>> from skgenaug.evaluation import get_profile
+    >>> from skgenaug.medmnist import MissingDataError, run_medmnist_table
     >>> folder = tempfile.mkdtemp()
     >>> try:
-    ...     run_benchmark(get_profile("smoke"), ["pneumoniamnist"], ["none"], ["val"],
-    ...                   [0], out=folder, root=folder, log=lambda message: None)
+    ...     run_medmnist_table(get_profile("smoke"), ["pneumoniamnist"], ["none"], ["val"],
+    ...                        [0], out=folder, root=folder, log=lambda message: None)
     ... except MissingDataError:
     ...     print("missing")
     missing
@@ -215,6 +218,6 @@ def run_benchmark(profile, datasets, methods, selections, seeds, out, *, root=No
         plan, cells, out, device=device, threads=threads, n_jobs=n_jobs,
         backend=backend, scheduler=scheduler, client=client, progress=progress,
         command=command, log=log, controls=controls,
-        run_info=dict(kind="medmnist"),
-        config=dict(root=root, size=size),
+        config=dict(root=root, size=size), header=medmnist_header,
+        reference=PAPER_REFERENCE,
     )

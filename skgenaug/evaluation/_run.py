@@ -20,10 +20,10 @@ from pathlib import Path
 import joblib
 import pandas as pd
 
-from .. import __version__
-from .._methods import display_name
 from .._torch_utils import resolve_device
+from .._version import __version__
 from . import _cells
+from ._methods import display_name
 from ._result import AugmentationEvaluation
 from ._store import ResultStore
 
@@ -37,7 +37,7 @@ class Plan:
     profile : Profile
         The profile.
     data : dict
-        ``{data set name: MedMNISTData or ArrayData}``.
+        ``{data set name: a data source, :mod:`skgenaug.evaluation._data`}``.
     specs : dict
         ``{method name: MethodSpec}``, in table order.
     sampling_strategy : object or None, default=None
@@ -64,7 +64,7 @@ def _run_one(cell, plan, device, threads, cache_dir):
 
 
 #: Subfolder of the results folder holding the folds' fitted generators, shared by
-#: the cells that train the same one (:func:`~skgenaug.benchmark._cells.run_cell`).
+#: the cells that train the same one (:func:`~skgenaug.evaluation._cells.run_cell`).
 GENERATOR_FOLDER = "generator_models"
 
 
@@ -107,9 +107,9 @@ def execute(todo, plan, store, *, cache_dir, device="cpu", threads=None, n_jobs=
     ----------
     todo : list of Cell
         Cells to run; they start in order of
-        :func:`~skgenaug.benchmark._cells.estimated_cost`, the most costly first,
+        :func:`~skgenaug.evaluation._cells.estimated_cost`, the most costly first,
         after the cells that train the folds' feature ResNets
-        (:func:`~skgenaug.benchmark._cells.donates_feature_resnet`).
+        (:func:`~skgenaug.evaluation._cells.donates_feature_resnet`).
     plan : Plan
         Profile, data sources and methods of the cells.
     store : ResultStore
@@ -117,7 +117,7 @@ def execute(todo, plan, store, *, cache_dir, device="cpu", threads=None, n_jobs=
     cache_dir : path-like
         Folder of the folds' feature ResNets, shared by the workers.
     device, threads
-        Passed to :func:`~skgenaug.benchmark._cells.run_cell`.
+        Passed to :func:`~skgenaug.evaluation._cells.run_cell`.
     n_jobs : int, default=1
         Parallel cells.
     backend : {'loky', 'threading', 'dask'}, default='loky'
@@ -259,7 +259,7 @@ def plan_workers(n_jobs=None, threads=None, device="cpu", n_cells=None):
 
     Examples
     --------
-    >>> from skgenaug.benchmark._run import plan_workers
+    >>> from skgenaug.evaluation._run import plan_workers
     >>> plan_workers(n_jobs=1, threads=1)[:2]
     (1, 1)
     """
@@ -312,7 +312,7 @@ def _table_order(frame, plan):
 def run_cells(plan, cells, out, *, device="cpu", threads=None, n_jobs=None,
               backend="loky", scheduler=None, client=None, progress=True, command=None,
               log=print, baseline="none", controls=("ros",), run_info=None,
-              config=None):
+              config=None, header=None, reference=None):
     """Run (or resume) cells and return their evaluation; write it to ``out``.
 
     Parameters
@@ -335,9 +335,14 @@ def run_cells(plan, cells, out, *, device="cpu", threads=None, n_jobs=None,
         The method the others are compared with.
     controls : sequence of str, default=('ros',)
         Control methods every image-making method is also compared with, where they
-        ran (:func:`~skgenaug.benchmark._report.compare_with_controls`).
+        ran (:func:`~skgenaug.evaluation._report.compare_with_controls`).
     run_info, config : dict or None
         Extra entries of the report's run information and of ``config.json``.
+    header : callable or None, default=None
+        ``header(run_info) -> list of lines``, the report's title and protocol
+        (``None``: a user's images, :func:`~skgenaug.evaluation._report.user_header`).
+    reference : ReferenceValues or None, default=None
+        Published numbers the report shows beside the scores.
 
     Returns
     -------
@@ -410,7 +415,7 @@ def run_cells(plan, cells, out, *, device="cpu", threads=None, n_jobs=None,
                 earlier_cells=sum(r.get("cells_run", 0) for r in invocations[:-1]),
                 earlier_wall_s=sum(r.get("wall_s", 0.0) for r in invocations[:-1]
                                    if r.get("cells_run", 0)),
-                command=command or "run_benchmark(...)", **(run_info or {}))
+                command=command or "run_cells(...)", **(run_info or {}))
     record = dict(
         settings=profile.to_dict(), datasets=list(plan.data), methods=list(plan.specs),
         selections=sorted({c.selection for c in cells}, key=["val", "test-best"].index),
@@ -429,7 +434,8 @@ def run_cells(plan, cells, out, *, device="cpu", threads=None, n_jobs=None,
     names = {name: list(getattr(data, "target_names", []) or [])
              for name, data in plan.data.items()}
     evaluation = AugmentationEvaluation(frame, previews, info, record, baseline=baseline,
-                                        controls=controls, target_names=names)
+                                        controls=controls, target_names=names,
+                                        header=header, reference=reference)
     if out is not None:
         evaluation.save(out)
         evaluation.folder = Path(out)

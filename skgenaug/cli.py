@@ -16,9 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .._methods import METHODS, PAPER_METHODS
-from ..datasets import load_images, load_unlabelled_images
-from ._config import (
+from .datasets import load_images, load_unlabelled_images
+from .evaluation._config import (
     DEFAULT_PROFILE,
     PROFILES,
     check_controls,
@@ -26,15 +25,16 @@ from ._config import (
     parse_methods,
     parse_selections,
 )
-from ._evaluate import DEFAULT_METHODS, prepare_evaluation
-from ._medmnist import (
+from .evaluation._evaluate import DEFAULT_METHODS, prepare_evaluation
+from .evaluation._methods import METHODS, PAPER_METHODS
+from .evaluation._scenarios import SCENARIOS
+from .medmnist._table import (
     MissingDataError,
     check_methods,
     resolve_datasets,
     resolve_root,
-    run_benchmark,
+    run_medmnist_table,
 )
-from ._scenarios import SCENARIOS
 
 _PROG = "skgenaug"
 
@@ -340,7 +340,7 @@ def _medmnist_table(args, parser, argv):
         flush=True,
     )
     try:
-        result = run_benchmark(
+        result = run_medmnist_table(
             profile, datasets, methods, selections, seeds, out, root=root,
             size=args.size, device=args.device, threads=args.threads,
             n_jobs=args.n_jobs, backend=args.backend, scheduler=args.scheduler,

@@ -1,6 +1,6 @@
 """One cell: (data set, method, fold, repeat seed, selection) -> test scores.
 
-The cell takes its rows from a data source (:mod:`skgenaug.benchmark._data`): it trains
+The cell takes its rows from a data source (:mod:`skgenaug.evaluation._data`): it trains
 the method's sampler on the training part only, trains the classifier on the
 (augmented) training part with real validation rows for epoch selection, and scores
 the test rows; sampler cells also get a quality report of their generated images.
@@ -32,7 +32,6 @@ from sklearn.utils import check_random_state
 from skorch.callbacks import Callback
 
 from .._generative import BaseGenerativeSampler
-from .._methods import METHODS, Variant, parse_variant
 from .._validation import draw_seed
 from ..base import AddPerClass
 from ..classifier import ResNetClassifier
@@ -40,12 +39,13 @@ from ..metrics import DEFAULT_FEATURE_ESTIMATOR, classification_scores, quality_
 from ..samplers import CuratedSampler
 from ._config import config_hash
 from ._data import model_seed
+from ._methods import METHODS, Variant, parse_variant
 from ._scenarios import SCENARIOS
 
 #: Generated and real images kept per class for the sample grids (fold 0 of the first
 #: repeat only).
 PREVIEW_PER_CLASS = 8
-#: Generator cost (see :class:`skgenaug._methods.Method`) assumed for a sampler
+#: Generator cost (see :class:`skgenaug.evaluation._methods.Method`) assumed for a sampler
 #: instance given by the user.
 _INSTANCE_GENERATOR_COST = 0.2
 
@@ -68,11 +68,11 @@ class Cell:
     selection : str
         ``'val'`` or ``'test-best'``.
     config_hash : str
-        :func:`~skgenaug.benchmark.config_hash` of the settings the cell depends on.
+        :func:`~skgenaug.evaluation.config_hash` of the settings the cell depends on.
 
     Examples
     --------
-    >>> from skgenaug.benchmark import Cell
+    >>> from skgenaug.evaluation import Cell
     >>> Cell("breastmnist", "cvae", 0, 0, "val", "abc").key
     'breastmnist|cvae|0|0|val|abc'
     """
@@ -98,12 +98,12 @@ class MethodSpec:
     ----------
     name : str
         The method's name in tables: a registered method, possibly with modifiers
-        (:func:`skgenaug._methods.parse_variant`: ``'diffusion+pool+curated@450'``),
-        or the name of a user's sampler.
+        (:func:`~skgenaug.evaluation._methods.parse_variant`:
+        ``'diffusion+pool+curated@450'``), or the name of a user's sampler.
     sampler : estimator or None, default=None
         A sampler given by the user (a template, cloned per cell); ``None`` for a
-        method of the registry (:data:`skgenaug._methods.METHODS`), whose parameters
-        come from the profile.
+        method of the registry (:data:`~skgenaug.evaluation._methods.METHODS`), whose
+        parameters come from the profile.
     """
 
     name: str
@@ -115,16 +115,18 @@ class MethodSpec:
 
     @property
     def variant(self):
-        """The :class:`~skgenaug._methods.Variant` of a registered method; a user's
-        sampler has no modifiers."""
+        """The :class:`~skgenaug.evaluation._methods.Variant` of a registered method.
+
+        A user's sampler has no modifiers."""
         if self.registered:
             return parse_variant(self.name)
         return Variant(self.name)
 
     @property
     def method(self):
-        """The registered :class:`~skgenaug._methods.Method` (``None`` for a user's
-        sampler)."""
+        """The registered :class:`~skgenaug.evaluation._methods.Method`.
+
+        ``None`` for a user's sampler."""
         return METHODS[self.variant.base] if self.registered else None
 
     def sampling_strategy(self, strategy):
@@ -196,7 +198,7 @@ def make_cells(profile, datasets, methods, selections, seeds, folds=None, hashes
         Folds per repeat; ``None``: ``profile.folds``.
     hashes : dict or None, default=None
         ``{method: config hash}``; ``None`` hashes the profile's settings for the
-        MedMNIST table (:func:`~skgenaug.benchmark.config_hash`).
+        MedMNIST table (:func:`~skgenaug.evaluation.config_hash`).
 
     Returns
     -------
@@ -205,7 +207,7 @@ def make_cells(profile, datasets, methods, selections, seeds, folds=None, hashes
 
     Examples
     --------
-    >>> from skgenaug.benchmark import get_profile, make_cells
+    >>> from skgenaug.evaluation import get_profile, make_cells
     >>> profile = get_profile("smoke")
     >>> cells = make_cells(profile, ["breastmnist"], ["none", "cvae"], ["val"], [0])
     >>> len(cells) == 2 * profile.folds
@@ -285,7 +287,7 @@ def estimated_cost(cell, profile, data, spec, sampling_strategy=None,
         The cell.
     profile : Profile
         The profile.
-    data : MedMNISTData or ArrayData
+    data : a data source (:mod:`skgenaug.evaluation._data`)
         The cell's data source.
     spec : MethodSpec
         The cell's method.
@@ -343,7 +345,7 @@ def run_cell(cell, profile, data, spec=None, *, sampling_strategy=None, device="
         What to run.
     profile : Profile
         The profile (must hash to ``cell.config_hash``).
-    data : MedMNISTData or ArrayData
+    data : a data source (:mod:`skgenaug.evaluation._data`)
         The cell's data source.
     spec : MethodSpec or None, default=None
         The cell's method; ``None``: the registered method ``cell.method``.
@@ -382,8 +384,8 @@ def run_cell(cell, profile, data, spec=None, *, sampling_strategy=None, device="
     --------
     Train and score the first cell of the smoke profile (needs the BreastMNIST file):
 
-    >>> from skgenaug.benchmark import get_profile, make_cells, run_cell
-    >>> from skgenaug.benchmark._data import MedMNISTData
+    >>> from skgenaug.evaluation import get_profile, make_cells, run_cell
+    >>> from skgenaug.medmnist import MedMNISTData
     >>> profile = get_profile("smoke")
     >>> cell = make_cells(profile, ["breastmnist"], ["cvae"], ["val"], [0])[0]
     >>> data = MedMNISTData("breastmnist", "../shared/medmnist", profile)
@@ -689,8 +691,8 @@ def donates_feature_resnet(cell, profile):
 
     Examples
     --------
-    >>> from skgenaug.benchmark import Cell, get_profile
-    >>> from skgenaug.benchmark._cells import donates_feature_resnet
+    >>> from skgenaug.evaluation import Cell, get_profile
+    >>> from skgenaug.evaluation._cells import donates_feature_resnet
     >>> donates_feature_resnet(Cell("breastmnist", "none", 0, 0, "val", ""),
     ...                        get_profile("quick"))
     True

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._methods import display_name
+from ._methods import display_name
 from ._report import (
     compare,
     compare_with_controls,
@@ -28,7 +28,7 @@ class AugmentationEvaluation:
     """Cross-validated scores of augmentation methods, compared with a baseline.
 
     Returned by :func:`skgenaug.evaluate_augmentation` and
-    :func:`skgenaug.benchmark.run_benchmark`; not made by hand.
+    :func:`skgenaug.medmnist.run_medmnist_table`; not made by hand.
 
     Parameters
     ----------
@@ -48,6 +48,11 @@ class AugmentationEvaluation:
         ran (ROS adds copies; Geometric is the classic augmentation).
     target_names : dict or None, default=None
         ``{dataset: class names by code}`` for the sample grids.
+    header : callable or None, default=None
+        ``header(run_info) -> list of lines``: the report's title and protocol
+        (:func:`~skgenaug.evaluation._report.markdown`); ``None``: a user's images.
+    reference : ReferenceValues or None, default=None
+        Published numbers shown beside the scores (the MedMNIST table's paper values).
 
     Attributes
     ----------
@@ -55,7 +60,7 @@ class AugmentationEvaluation:
         One row per cell.
     summary : pandas.DataFrame
         Mean and standard deviation of AUC, ACC and balanced accuracy per (selection,
-        data set, method); the paper's values beside them for the MedMNIST table.
+        data set, method); published reference values beside them, when given.
     comparisons : pandas.DataFrame
         Paired differences by (seed, fold) of every method against ``baseline``
         (``reference`` column) and of every image-making method against each control
@@ -87,7 +92,7 @@ class AugmentationEvaluation:
     """
 
     def __init__(self, cells, previews, run_info, config, baseline="none",
-                 controls=("ros",), target_names=None):
+                 controls=("ros",), target_names=None, header=None, reference=None):
         self.cells = cells
         self.previews = previews
         self.run_info = run_info
@@ -97,8 +102,9 @@ class AugmentationEvaluation:
         self.n_run = run_info.get("n_run", 0)
         self.n_reused = run_info.get("n_reused", 0)
         self.folder = None
-        paper = run_info.get("kind", "medmnist") == "medmnist"
-        self.summary = summarize(cells, paper=paper)
+        self.header = header
+        self.reference = reference
+        self.summary = summarize(cells, reference=reference)
         self._vs_baseline = compare(cells, reference=baseline)
         self.controls = tuple(controls)
         self._vs_control = compare_with_controls(cells, baseline=baseline,
@@ -127,13 +133,13 @@ class AugmentationEvaluation:
             m for m, n in generated.items() if n == 0 and m != "none"]
         info = dict(self.run_info, baseline=self.baseline, idle_methods=idle)
         return markdown(self.summary, self._vs_baseline, info, self._vs_control,
-                        self.quality)
+                        self.quality, header=self.header, reference=self.reference)
 
     def plot(self, metric="auc", *, selection=None):
         """Bar chart of the mean scores per method, with standard deviations.
 
-        Drawn by :func:`skgenaug.plotting.plot_scores` (the paper's values as ticks for
-        the MedMNIST table).
+        Drawn by :func:`skgenaug.plotting.plot_scores` (reference values, when given,
+        as ticks).
 
         Parameters
         ----------

@@ -2,7 +2,7 @@
 benchmark, the command line and the figures.
 
 Adding a method is one :class:`Method` entry in :data:`METHODS` here, plus its
-parameters in each profile of :mod:`skgenaug.benchmark` (``Profile.samplers``).
+parameters in each profile of :mod:`skgenaug.evaluation` (``Profile.samplers``).
 """
 
 import re
@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from imblearn.over_sampling import SMOTE, RandomOverSampler
 
-from ._generative import BaseGenerativeSampler
-from .samplers import (
+from .._generative import BaseGenerativeSampler
+from ..samplers import (
     AESampler,
     CGANSampler,
     CVAESampler,
@@ -157,7 +157,7 @@ def parse_variant(name):
 
     Examples
     --------
-    >>> from skgenaug._methods import parse_variant
+    >>> from skgenaug.evaluation._methods import parse_variant
     >>> parse_variant("Diffusion+curated+pool@450").name
     'diffusion+pool+curated@450'
     """
@@ -199,7 +199,7 @@ def display_name(method):
 
     Examples
     --------
-    >>> from skgenaug._methods import display_name
+    >>> from skgenaug.evaluation._methods import display_name
     >>> display_name("cvae-conv+pool+curated@450")
     'cVAE (conv) + unlabelled pool + curated, 450/class'
     """

@@ -1,17 +1,17 @@
 """Tables, paired comparisons and the Markdown report of an evaluation."""
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 
-from .._methods import display_name, parse_variant
 from ..metrics import quality_markdown, summarize_quality
 from ._config import SELECTION_NAMES
-from ._paper import PAPER_CITATION, paper_value
+from ._methods import display_name, parse_variant
 from ._stats import paired_comparison
 
 METRICS = {"auc": "AUC", "acc": "ACC", "balanced_acc": "BACC"}
-#: Metrics the paper reports (its values are printed beside ours).
-COMPARED = ("auc", "acc")
 #: Metrics of the paired comparisons (balanced accuracy matters on skewed test splits
 #: and in the long-tail scenario).
 PAIRED = ("auc", "acc", "balanced_acc")
@@ -21,7 +21,54 @@ PAIRED = ("auc", "acc", "balanced_acc")
 CONTROL = "ros"
 
 
-def summarize(cells, paper=True):
+@dataclass(frozen=True)
+class ReferenceValues:
+    """Published numbers that a report prints beside a run's own scores.
+
+    The evaluation knows no paper: a caller that reproduces one (the MedMNIST table,
+    :mod:`skgenaug.medmnist`) passes its table here.
+
+    Parameters
+    ----------
+    name : str
+        Short label of the source in column names and table heads (``'paper'``:
+        columns ``paper_auc`` and ``diff_paper_auc``).
+    citation : str
+        Where the numbers come from, printed under the report's header.
+    values : mapping
+        ``{dataset: {method: {metric: value or None}}}``; missing entries and ``None``
+        are "no published number".
+    note : str, default=''
+        A sentence printed before the validation-selected scores (how the published
+        numbers were selected, for instance).
+
+    Examples
+    --------
+    >>> from skgenaug.evaluation import ReferenceValues
+    >>> ref = ReferenceValues("paper", "A. Author (2020)", {"d": {"none": {"auc": 0.9}}})
+    >>> ref.value("d", "none", "auc"), ref.value("d", "cvae", "auc"), ref.metrics
+    (0.9, None, ('auc',))
+    """
+
+    name: str
+    citation: str
+    values: Mapping = field(default_factory=dict)
+    note: str = ""
+
+    @property
+    def metrics(self):
+        """The metrics that have at least one published number, in report order."""
+        found = {metric for methods in self.values.values() for row in methods.values()
+                 for metric, value in (row or {}).items() if value is not None}
+        return tuple(m for m in METRICS if m in found)
+
+    def value(self, dataset, method, metric):
+        """The published number of one (data set, method, metric), or ``None``."""
+        row = self.values.get(dataset, {}).get(method) or {}
+        return row.get(metric)
+
+
+def summarize(cells, reference=None):
     """Mean and standard deviation of each metric per selection, data set and method.
 
     Parameters
@@ -29,15 +76,15 @@ def summarize(cells, paper=True):
     cells : pandas.DataFrame
         One row per finished cell (``selection, dataset, method, seed, fold`` and the
         metric columns).
-    paper : bool, default=True
-        Add the reference paper's values (MedMNIST).
+    reference : ReferenceValues or None, default=None
+        Published numbers to put beside the means.
 
     Returns
     -------
     summary : pandas.DataFrame
         One row per (selection, dataset, method): ``n``, ``<metric>_mean``,
-        ``<metric>_std`` (ddof 1), and with ``paper`` ``paper_<metric>`` and
-        ``diff_paper_<metric>`` for AUC and ACC.
+        ``<metric>_std`` (ddof 1), and with a reference named ``r`` the columns
+        ``r_<metric>`` and ``diff_r_<metric>`` for each of its metrics.
     """
     rows = []
     for (sel, ds, method), group in cells.groupby(
@@ -48,10 +95,11 @@ def summarize(cells, paper=True):
             values = group[metric].astype(float)
             row[f"{metric}_mean"] = values.mean()
             row[f"{metric}_std"] = values.std(ddof=1) if len(values) > 1 else np.nan
-        for metric in COMPARED if paper else ():
-            value = paper_value(ds, method, metric)
-            row[f"paper_{metric}"] = np.nan if value is None else value
-            row[f"diff_paper_{metric}"] = row[f"{metric}_mean"] - row[f"paper_{metric}"]
+        for metric in reference.metrics if reference is not None else ():
+            value = reference.value(ds, method, metric)
+            column = f"{reference.name}_{metric}"
+            row[column] = np.nan if value is None else value
+            row[f"diff_{column}"] = row[f"{metric}_mean"] - row[column]
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -82,7 +130,7 @@ def compare(cells, reference="none", methods=None):
     -------
     comparisons : pandas.DataFrame
         One row per (selection, dataset, method, metric) with the columns of
-        :func:`~skgenaug.benchmark._stats.paired_comparison`, and ``reference``.
+        :func:`~skgenaug.evaluation._stats.paired_comparison`, and ``reference``.
     """
     rows = []
     keys = ["seed", "fold"]
@@ -180,19 +228,22 @@ def _p(value):
     return f"{value:.3f}" if value >= 0.001 else "<0.001"
 
 
-def _scores_table(summary):
-    paper = "paper_auc" in summary.columns
-    head = ["data set", "method", "n", "AUC"] + (["paper AUC", "Δ paper"] if paper else [])
-    head += ["ACC"] + (["paper ACC", "Δ paper"] if paper else []) + ["BACC"]
+def _scores_table(summary, reference=None):
+    compared = () if reference is None else reference.metrics
+    name = None if reference is None else reference.name
+    head = ["data set", "method", "n"]
+    for metric, label in METRICS.items():
+        head.append(label)
+        if metric in compared:
+            head += [f"{name} {label}", f"Δ {name}"]
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
-    for r in summary.itertuples():
-        cells = [r.dataset, display_name(r.method), str(r.n), _pm(r.auc_mean, r.auc_std)]
-        if paper:
-            cells += [_num(r.paper_auc), _num(r.diff_paper_auc, True)]
-        cells.append(_pm(r.acc_mean, r.acc_std))
-        if paper:
-            cells += [_num(r.paper_acc), _num(r.diff_paper_acc, True)]
-        cells.append(_pm(r.balanced_acc_mean, r.balanced_acc_std))
+    for r in summary.to_dict("records"):
+        cells = [r["dataset"], display_name(r["method"]), str(r["n"])]
+        for metric in METRICS:
+            cells.append(_pm(r[f"{metric}_mean"], r[f"{metric}_std"]))
+            if metric in compared:
+                cells += [_num(r[f"{name}_{metric}"]),
+                          _num(r[f"diff_{name}_{metric}"], True)]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
@@ -244,50 +295,7 @@ def _comparison_section(comparisons, selection, reference, title, verdict_title,
             + ["", f"### {verdict_title}", ""] + _verdict_lines(part, reference))
 
 
-def _medmnist_header(info):
-    return [
-        f"# Generative augmentation on MedMNIST — profile `{info['profile']}`",
-        "",
-        f"Profile: {info['description']}.",
-        f"Protocol: the paper's subset of each data set (training + validation parts "
-        f"pooled), {info['folds']} stratified folds x {len(info['seeds'])} subset "
-        f"seed(s) {list(info['seeds'])}; per fold the sampler is fitted on the training "
-        "part only, "
-        + ("balances the classes (sampling_strategy='auto'; **long-tail scenario**: "
-           "the class of frequency rank r in the official training split (0 = most "
-           "frequent) keeps round(n * 0.1 ** (r / (K-1))) of its n images in the pooled "
-           "subset before the folds are drawn, so every training part and held-out "
-           "fold has the same imbalance (largest:smallest class 167:17 for a subset of "
-           "167 per class; more where the subset is uneven) and the rare classes are "
-           "the data set's rare ones; compare BACC as well as ACC and AUC), "
-           if info.get("scenario") == "long-tail"
-           else f"adds {info.get('add_per_class', 150)} images per class (methods "
-                "marked N/class add N), ")
-        + "and the classifier is scored on the official test split"
-        + ("" if info.get("test_max") is None
-           else f" (**subsampled to at most {info['test_max']} images where larger, "
-                "stratified: not comparable with the paper**)")
-        + ". Mean ± std over folds x seeds.",
-    ] + _semi_supervised_lines(info) + _variant_lines(info)
-
-
-def _semi_supervised_lines(info):
-    if info.get("scenario") != "semi-supervised":
-        return []
-    return [
-        "**Semi-supervised scenario**: the labelled subset is the paper's (BreastMNIST, "
-        "which the paper uses whole: 75 images per class, plus a ninth of that from the "
-        "validation split), and the rest of the official training split, labels "
-        "hidden, is an unlabelled pool"
-        + (f" (at most {info['unlabelled_max']} images, drawn with the seed)"
-           if info.get("unlabelled_max") else "")
-        + ". Methods marked 'unlabelled pool' train their generator on the labelled "
-        "training part and the pool (the pool without a class); the others, and the "
-        "classifier, see the labelled images only.",
-    ]
-
-
-def _variant_lines(info):
+def variant_lines(info):
     if not info.get("variants"):
         return []
     return [
@@ -301,7 +309,7 @@ def _variant_lines(info):
     ]
 
 
-def _user_header(info):
+def user_header(info):
     data = info["data"]
     counts = ", ".join(f"{name}: {n}" for name, n in data["class_counts"].items())
     strategy = info.get("sampling_strategy") or (
@@ -327,7 +335,7 @@ def _user_header(info):
         f"{list(info['seeds'])}); per fold the sampler is fitted on the training part "
         f"only and {strategy}; {split}. Every method sees the same folds and the same "
         "model seeds. Mean ± std over folds x repeats.",
-    ] + _variant_lines(info)
+    ] + variant_lines(info)
 
 
 #: What the comparison with each control shows (``None``: any other control).
@@ -355,7 +363,8 @@ def _by_control(control):
     return list(control.groupby(control.reference.map(_base), sort=False))
 
 
-def markdown(summary, comparisons, run_info, control=None, quality=None):
+def markdown(summary, comparisons, run_info, control=None, quality=None, *, header=None,
+             reference=None):
     """The results as a Markdown document.
 
     Parameters
@@ -367,22 +376,26 @@ def markdown(summary, comparisons, run_info, control=None, quality=None):
         default ``'none'``).
     run_info : dict
         ``profile``, ``description``, ``folds``, ``seeds``, ``device``, ``wall_s``,
-        ``n_run``, ``n_reused``, ``cell_s`` and ``command`` of the run; ``kind``
-        (``'medmnist'``, the default, or ``'user'``) and what its header needs.
+        ``n_run``, ``n_reused``, ``cell_s`` and ``command`` of the run, and what its
+        header needs.
     control : pandas.DataFrame or None, default=None
         From :func:`compare_with_controls`; shown after the comparison with the
         baseline, a section per control.
     quality : pandas.DataFrame or None, default=None
         From :func:`~skgenaug.metrics.summarize_quality`; a section of its own.
+    header : callable or None, default=None
+        ``header(run_info) -> list of lines``: the title and protocol of the run.
+        ``None``: :func:`user_header` (a user's images).
+    reference : ReferenceValues or None, default=None
+        Published numbers shown beside the scores (``summary`` holds them).
 
     Returns
     -------
     text : str
     """
     info = run_info
-    medmnist = info.get("kind", "medmnist") == "medmnist"
     baseline = info.get("baseline", "none")
-    lines = _medmnist_header(info) if medmnist else _user_header(info)
+    lines = (header or user_header)(info)
     lines += [
         f"Device: {info['device']}. Wall time of this invocation: {info['wall_s']:.0f} s "
         f"({info['n_run']} cells run, {info['n_reused']} reused from the store; the "
@@ -393,24 +406,20 @@ def markdown(summary, comparisons, run_info, control=None, quality=None):
         + f". Command: `{info['command']}`",
         "",
     ]
-    if medmnist:
-        lines += [f"Paper values: {PAPER_CITATION}", ""]
+    if reference is not None:
+        lines += [f"{reference.name.capitalize()} values: {reference.citation}", ""]
     for sel in summary.selection.unique():
         lines += [f"## Selection: {SELECTION_NAMES[sel]}", ""]
-        if sel == "val" and medmnist:
-            lines += [
-                "The epoch is chosen by accuracy on the held-out fold (real images only). "
-                "The paper's numbers select on the test split: they are expected to be "
-                "higher than these.",
-                "",
-            ]
+        if sel == "val" and reference is not None and reference.note:
+            lines += [reference.note, ""]
         elif sel != "val":
             lines += [
                 "**Optimistic**: the epoch is chosen by accuracy on the test split itself, "
                 "as the paper did. Use only to compare with the paper.",
                 "",
             ]
-        lines += ["### Test scores", ""] + _scores_table(summary[summary.selection == sel])
+        lines += ["### Test scores", ""] + _scores_table(summary[summary.selection == sel],
+                                                         reference)
         idle = [display_name(m) for m in info.get("idle_methods", ())]
         if idle:
             lines += ["", f"**Note**: {', '.join(idle)} added no images in any cell (its "
@@ -446,8 +455,7 @@ def markdown(summary, comparisons, run_info, control=None, quality=None):
             "near-copies of training images, and, where computed, train-synthetic-"
             "test-real (TSTR), train-real-test-synthetic (TRTS) and real-only "
             "(TRTR) accuracies on the validation images. Mean ± std over folds x "
-            + ("seeds (shared by both selection rules).\n\n" if medmnist
-               else "repeats.\n\n")
+            + "repeats (shared by the selection rules).\n\n"
             + quality_markdown(shown)
         )
     return text

@@ -15,8 +15,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .. import __version__
-from .._methods import METHODS, method_order, parse_variant
+from .._version import __version__
+from ._methods import METHODS, method_order, parse_variant
 
 #: Bumped whenever the cell procedure changes in a way that changes its numbers.
 # 2: long-tail thins the pooled subset, not its training part. 3: standard NCHW strides
@@ -96,7 +96,7 @@ class Profile:
         User data without a separate test set: share of each training part (per
         class) held out as real validation images for epoch selection.
     scenario : str, default='balanced'
-        A name of :data:`~skgenaug.benchmark.SCENARIOS`.
+        A name of :data:`~skgenaug.evaluation.SCENARIOS`.
     datasets : tuple of str, default=('breastmnist',)
         MedMNIST table only: the data sets run without ``--datasets``.
     n_per_class : 'paper', int or None, default='paper'
@@ -115,7 +115,7 @@ class Profile:
 
     Examples
     --------
-    >>> from skgenaug.benchmark import get_profile
+    >>> from skgenaug.evaluation import get_profile
     >>> profile = get_profile("quick", folds=3)
     >>> profile.name, profile.folds, profile.classifier["width"]
     ('quick', 3, 8)
@@ -303,7 +303,7 @@ def get_profile(name, **overrides):
 
     Examples
     --------
-    >>> from skgenaug.benchmark import get_profile
+    >>> from skgenaug.evaluation import get_profile
     >>> profile = get_profile("quick", folds=3)
     >>> profile.name, profile.folds
     ('quick', 3)
@@ -348,7 +348,8 @@ def parse_methods(text, add_per_class=()):
         Comma-separated names of the method registry (None, AE, cVAE, cGAN, AE-conv,
         cVAE-conv, cGAN-conv, WGAN-GP, ACGAN, Geometric, ROS, SMOTE, Diffusion,
         Diffusion-variation), or ``'all'``; a name may carry the modifiers of
-        :func:`skgenaug._methods.parse_variant` (``'diffusion+pool+curated@450'``).
+        :func:`~skgenaug.evaluation._methods.parse_variant`
+        (``'diffusion+pool+curated@450'``).
     add_per_class : sequence of int, default=()
         Further numbers of images per class: every method that adds images and has no
         ``@N`` of its own also runs as ``<method>@N`` for each (a ratio sweep).
@@ -361,7 +362,7 @@ def parse_methods(text, add_per_class=()):
 
     Examples
     --------
-    >>> from skgenaug.benchmark._config import parse_methods
+    >>> from skgenaug.evaluation._config import parse_methods
     >>> parse_methods("none,Geometric,cvae+pool", add_per_class=[450])
     ['none', 'cvae+pool', 'cvae+pool@450', 'geometric', 'geometric@450']
     """
@@ -506,7 +507,7 @@ def config_hash(profile, method, **describe):
 
     Examples
     --------
-    >>> from skgenaug.benchmark import config_hash, get_profile
+    >>> from skgenaug.evaluation import config_hash, get_profile
     >>> profile = get_profile("smoke")
     >>> len(config_hash(profile, "cvae"))
     16

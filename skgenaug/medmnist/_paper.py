@@ -8,6 +8,8 @@ ACC". The paper records, per run, the *best test accuracy* over 100 epochs (sect
 number per cell (no spread, no number of repeats); "–" (no result) is ``None`` here.
 """
 
+from ..evaluation import ReferenceValues
+
 PAPER_CITATION = (
     'H. Chaptoukaev, "The Effectiveness of Generative Models for Data Augmentation in '
     'Medical Applications", MSc project, Université Côte d\'Azur, Table 2 '
@@ -70,3 +72,17 @@ def paper_value(dataset, method, metric):
     if row is None or metric not in ("auc", "acc"):
         return None
     return row[0] if metric == "auc" else row[1]
+
+
+#: The paper's Table 2 as the evaluation's reference values: printed beside the
+#: MedMNIST table's scores (columns ``paper_auc``, ``paper_acc``).
+PAPER_REFERENCE = ReferenceValues(
+    name="paper",
+    citation=PAPER_CITATION,
+    values={flag: {method: (None if row is None else dict(auc=row[0], acc=row[1]))
+                   for method, row in methods.items()}
+            for flag, methods in PAPER_TABLE2.items()},
+    note=("The epoch is chosen by accuracy on the held-out fold (real images only). The "
+          "paper's numbers select on the test split: they are expected to be higher "
+          "than these."),
+)

@@ -8,13 +8,13 @@ import numpy as np
 from imblearn.utils import check_sampling_strategy
 from sklearn.model_selection import StratifiedKFold
 
-from .._methods import METHODS
 from .._validation import check_two_classes
 from ..base import AddPerClass
 from ..classifier import ResNetClassifier
 from ._cells import MethodSpec, make_cells
 from ._config import Profile, check_controls, config_hash, get_profile, parse_methods
 from ._data import ArrayData
+from ._methods import METHODS
 from ._run import Plan, run_cells
 from ._scenarios import SCENARIOS
 
@@ -84,7 +84,7 @@ def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=
         tested on, and the classifier never sees them.
     profile : {'quick', 'paper', 'smoke'} or Profile, default='quick'
         Classifier, generator and quality settings, folds and repeats
-        (:func:`~skgenaug.benchmark.get_profile`): ``'quick'`` is sized for a CPU,
+        (:func:`~skgenaug.evaluation.get_profile`): ``'quick'`` is sized for a CPU,
         ``'paper'`` is the reference paper's (for a GPU), ``'smoke'`` only checks the
         machinery.
     classifier : ResNetClassifier, dict or None, default=None
@@ -263,7 +263,6 @@ def prepare_evaluation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=Non
                 sampling_strategy=strategy, first_seed=seeds[0])
     counts = {str(c): int(n) for c, n in zip(classes, np.bincount(y))}
     run_info = dict(
-        kind="user",
         cv=(f"{n_folds} stratified folds" if _is_int(cv)
             else f"the {n_folds} splits of `{_describe(cv)}`"),
         sampling_strategy=None if strategy is None

@@ -106,7 +106,7 @@ def paired_comparison(method_scores, baseline_scores, test_train_ratio, confiden
 
     Examples
     --------
-    >>> from skgenaug.benchmark import paired_comparison
+    >>> from skgenaug.evaluation import paired_comparison
     >>> result = paired_comparison([0.8, 0.9, 0.85], [0.7, 0.8, 0.8], test_train_ratio=0.25)
     >>> result["n"], round(result["mean_diff"], 3)
     (3, 0.083)

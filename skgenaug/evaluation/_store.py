@@ -51,7 +51,7 @@ class ResultStore:
     Examples
     --------
     >>> import os, tempfile
-    >>> from skgenaug.benchmark import ResultStore
+    >>> from skgenaug.evaluation import ResultStore
     >>> folder = tempfile.mkdtemp()
     >>> with ResultStore(os.path.join(folder, "cells.sqlite")) as store:
     ...     print(len(store.finished_keys()))

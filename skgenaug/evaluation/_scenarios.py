@@ -141,7 +141,7 @@ def long_tail_counts(counts, ratio=LONG_TAIL_RATIO, ranks=None):
 
     Examples
     --------
-    >>> from skgenaug.benchmark._scenarios import long_tail_counts
+    >>> from skgenaug.evaluation._scenarios import long_tail_counts
     >>> long_tail_counts([150] * 5)
     [150, 84, 47, 27, 15]
     >>> long_tail_counts([150, 150, 150], ranks=[2, 0, 1])
@@ -171,7 +171,7 @@ def frequency_ranks(counts):
 
     Examples
     --------
-    >>> from skgenaug.benchmark._scenarios import frequency_ranks
+    >>> from skgenaug.evaluation._scenarios import frequency_ranks
     >>> frequency_ranks([147, 399])  # BreastMNIST's training split
     [1, 0]
     """
