@@ -379,14 +379,58 @@ class BaseImageOverSampler(ImageSamplerMixin, BaseOverSampler):
         self.sampling_strategy_ = self._strategy(y)
         rng = check_random_state(self.random_state)
         self._fit_data(X, y, draw_seed(rng), X_unlabelled)
-        counts = [(label, n) for label, n in self.sampling_strategy_.items() if n > 0]
+        return self._append_generated(X, y, self.sampling_strategy_, draw_seed(rng))
+
+    def resample(self, X, y, random_state=None):
+        """Return ``(X, y)`` followed by new images from the fitted sampler, without
+        fitting again.
+
+        Fit once, draw many times: between draws, ``set_params`` may change the
+        sampling strategy or a parameter that only drawing uses. With
+        ``random_state=None`` the draw is the one ``fit_resample`` makes, seeded from
+        the sampler's own ``random_state``; so for an int ``random_state``,
+        ``fit(X, y).resample(X, y)`` equals ``fit_resample(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n_samples, H, W) or \
+                (n_samples, H, W, C)
+            Rows in the layout the sampler was fitted on; rows labelled
+            ``unlabelled_label`` are dropped, as ``fit_resample`` drops them.
+        y : array-like of shape (n_samples,)
+            Class labels, seen in ``fit``; the sampling strategy is computed on them.
+        random_state : int, RandomState instance or None, default=None
+            Seed of the draw; ``None`` draws what ``fit_resample`` would.
+
+        Returns
+        -------
+        X_resampled : ndarray
+            The labelled input rows, unchanged and first, then the new rows.
+        y_resampled : ndarray of shape (n_samples_new,)
+            Labels of ``X_resampled``.
+        """
+        check_is_fitted(self, self._fitted_attribute)
+        y, _ = check_target_type(y, indicate_one_vs_all=True)
+        X, y, _ = validate_images(self, X, y, reset=False, layout=self.layout_,
+                                  accept_sparse=True)
+        labelled = ~unlabelled_rows(y, self._unlabelled_label())
+        X, y = X[labelled], y[labelled]
+        if random_state is None:
+            rng = check_random_state(self.random_state)
+            draw_seed(rng)  # the training seed, which fit_resample draws first
+            random_state = draw_seed(rng)
+        return self._append_generated(X, y, self._strategy(y), random_state)
+
+    def _append_generated(self, X, y, strategy, random_state):
+        """``(X, y)`` followed by the images ``strategy`` asks for, drawn with
+        ``random_state``."""
+        counts = [(label, n) for label, n in strategy.items() if n > 0]
         if not counts:
             return X.copy(), y.copy()
         y_new = np.concatenate([np.full(n, label, dtype=y.dtype) for label, n in counts])
-        X_new = self.generate(y_new, random_state=draw_seed(rng))
-        return np.concatenate([X, X_new.astype(X.dtype, copy=False)]), np.concatenate(
-            [y, y_new]
-        )
+        X_new = self.generate(y_new, random_state=random_state)
+        X_new = X_new.reshape(len(X_new), *X.shape[1:]).astype(X.dtype, copy=False)
+        return np.concatenate([X, X_new]), np.concatenate([y, y_new])
 
     def _fit_data(self, X, y, seed, X_unlabelled=None):
         """Record layout and classes, then fit the model on labels encoded 0..k-1

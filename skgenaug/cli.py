@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .datasets import load_images, load_unlabelled_images
+from .datasets import _resolve_root, load_images, load_unlabelled_images
 from .evaluation._config import (
     DEFAULT_PROFILE,
     PROFILES,
@@ -32,7 +32,6 @@ from .medmnist._table import (
     MissingDataError,
     check_methods,
     resolve_datasets,
-    resolve_root,
     run_medmnist_table,
 )
 
@@ -325,12 +324,13 @@ def _medmnist_table(args, parser, argv):
         selections = parse_selections(args.selection)
     except ValueError as exc:
         parser.error(str(exc))
-    root = resolve_root(args.root)
+    folder, source = _resolve_root(args.root)
+    root = str(folder)
     out = args.out or f"benchmark_results/{profile_name}"
     seeds = list(range(profile.repeats))
     command = "skgenaug " + shlex.join(argv)
     default_note = "" if args.profile else " (the default: no --profile given)"
-    where = root or "medmnist's default root"
+    where = f"{root} ({source})"
     print(
         f"Running profile '{profile_name}'{default_note}: {profile.description}.\n"
         f"  data sets: {', '.join(datasets)}; methods: {', '.join(methods)}; "

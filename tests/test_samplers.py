@@ -146,6 +146,41 @@ def test_generate_is_seeded_and_survives_pickling(cls, images):
     assert first.shape == (4, 12, 12) and first.dtype == np.uint8
 
 
+@pytest.mark.parametrize("cls", [CVAESampler, DiffusionSampler])
+def test_resample_of_a_fitted_sampler_gives_what_fit_resample_gives(cls, images):
+    """Fit once, draw many times: resample(X, y) of a fitted sampler equals
+    fit_resample(X, y), with and without unlabelled rows; another seed or strategy
+    draws otherwise."""
+    X, y = images
+    X_pool, _ = make_image_classification(10, image_size=12, random_state=1)
+    for X_in, y_in in ((X, y), (np.concatenate([X, X_pool]), np.r_[y, [-1] * 10])):
+        expected = fast(cls, sampling_strategy=AddPerClass(5), random_state=7
+                        ).fit_resample(X_in, y_in)
+        fitted = fast(cls, sampling_strategy=AddPerClass(5), random_state=7
+                      ).fit(X_in, y_in)
+        got = fitted.resample(X_in, y_in)
+        for a, b in zip(expected, got):
+            np.testing.assert_array_equal(a, b)
+    X_other, _ = fitted.resample(X, y, random_state=8)
+    assert X_other.shape == got[0].shape
+    assert not np.array_equal(X_other[len(y):], got[0][len(y):])
+    fitted.set_params(sampling_strategy=AddPerClass(2))
+    _, y_two = fitted.resample(X[:6].reshape(6, -1), y[:6])  # flat rows work too
+    assert Counter(y_two[6:]) == {label: 2 for label in np.unique(y[:6])}
+
+
+@pytest.mark.parametrize("cls", [CVAESampler])
+def test_resample_needs_a_fitted_sampler_and_its_layout(cls, images):
+    from sklearn.exceptions import NotFittedError
+
+    X, y = images
+    with pytest.raises(NotFittedError):
+        fast(cls).resample(X, y)
+    fitted = fast(cls).fit(X, y)
+    with pytest.raises(ValueError, match="features"):
+        fitted.resample(X[:, :6], y)
+
+
 @pytest.mark.parametrize("cls", SAMPLERS)
 def test_no_transform_so_imblearn_pipeline_accepts_it(cls, images):
     X, y = images

@@ -365,7 +365,8 @@ def run_cell(cell, profile, data, spec=None, *, sampling_strategy=None, device="
         folder) where the fitted generator of a registered network method is pickled,
         so that the cells of a fold that train the same generator on the same rows
         (the ``@N`` and ``+curated`` variants of a method) fit it once. The output is
-        the one ``fit_resample`` gives (:func:`resample_fitted`).
+        the one ``fit_resample`` gives
+        (:meth:`~skgenaug.base.BaseImageOverSampler.resample`).
     preview : bool or None, default=None
         Keep a few generated images for the sample grids; ``None``: for fold 0 of
         seed 0.
@@ -560,7 +561,7 @@ def _augment(cell, profile, data, spec, sampler, split, random_state, device,
             sampler, X_fit, y_fit = _load_or_store(
                 curated_path, lambda: (curated, *curated.fit_resample(X_in, y_in)))
     elif fitted is not None:
-        X_fit, y_fit = resample_fitted(fitted, X_train, y_train, random_state)
+        X_fit, y_fit = fitted.resample(X_train, y_train)  # seeded as fit_resample
         sampler = fitted
     else:
         X_fit, y_fit = sampler.fit_resample(X_in, y_in)  # training part only

@@ -1,8 +1,7 @@
 """The MedMNIST table (the reference paper's Table 2): one user of the evaluation engine."""
 
-import os
 
-from ..datasets import DATA_DIR_ENV, PAPER_DATASETS, load_medmnist, medmnist_flag
+from ..datasets import PAPER_DATASETS, load_medmnist, medmnist_flag
 from ..evaluation._cells import MethodSpec, make_cells
 from ..evaluation._config import config_hash
 from ..evaluation._run import Plan, run_cells
@@ -23,24 +22,6 @@ class MissingDataError(FileNotFoundError):
     >>> issubclass(MissingDataError, FileNotFoundError)
     True
     """
-
-
-def resolve_root(root=None):
-    """The MedMNIST data folder: ``root``, else ``$SKGENAUG_DATA_DIR``, else ``None``
-    (medmnist's default root).
-
-    Parameters
-    ----------
-    root : str, path-like or None
-        Explicit folder.
-
-    Returns
-    -------
-    root : str or None
-    """
-    if root:
-        return str(root)
-    return os.environ.get(DATA_DIR_ENV) or None
 
 
 def resolve_datasets(names):
@@ -135,7 +116,7 @@ def run_medmnist_table(profile, datasets, methods, selections, seeds, out, *, ro
     out : str or path-like
         Results folder (created); ``cells.sqlite`` there holds finished cells.
     root : str or None
-        Data folder (see :func:`resolve_root`).
+        Data folder (as in :func:`skgenaug.datasets.load_medmnist`).
     size : {28, 64, 128, 224}, default=28
         Image size (MedMNIST+ files ``<flag>_<size>.npz`` for sizes other than 28).
     device : {'cpu', 'cuda', 'auto'} or str, default='cpu'
