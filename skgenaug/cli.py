@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._methods import METHODS, PAPER_METHODS
 from .datasets import _resolve_root, load_images, load_unlabelled_images
 from .evaluation._config import (
     DEFAULT_PROFILE,
@@ -26,7 +27,6 @@ from .evaluation._config import (
     parse_selections,
 )
 from .evaluation._evaluate import DEFAULT_METHODS, prepare_evaluation
-from .evaluation._methods import METHODS, PAPER_METHODS
 from .evaluation._scenarios import SCENARIOS
 from .medmnist._table import (
     MissingDataError,

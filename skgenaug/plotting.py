@@ -11,8 +11,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from . import _methods
 from ._images import infer_image_shape
-from .evaluation import _methods
 
 __all__ = [
     "METHOD_NAMES",

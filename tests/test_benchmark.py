@@ -15,6 +15,8 @@ import pytest
 from skorch.callbacks import Callback
 
 from skgenaug import AddPerClass, cli
+from skgenaug._methods import METHOD_NAMES
+from skgenaug._methods import METHODS as ALL_METHODS
 from skgenaug.datasets import make_image_classification
 from skgenaug.evaluation import (
     _cells,
@@ -31,8 +33,6 @@ from skgenaug.evaluation._config import (
     parse_methods,
     parse_selections,
 )
-from skgenaug.evaluation._methods import METHOD_NAMES
-from skgenaug.evaluation._methods import METHODS as ALL_METHODS
 from skgenaug.evaluation._stats import corrected_interval
 from skgenaug.evaluation._store import ResultStore
 from skgenaug.medmnist import MedMNISTData, run_medmnist_table

@@ -148,3 +148,26 @@ def test_old_benchmark_package_names_the_new_places():
         importlib.import_module("skgenaug.benchmark")
     with pytest.raises(ImportError, match="skgenaug.cli"):
         importlib.import_module("skgenaug.benchmark.cli")
+
+
+def _reachable(graph, start):
+    seen, pending = set(), [start]
+    while pending:
+        for target in graph.get(pending.pop(), ()):
+            if target not in seen:
+                seen.add(target)
+                pending.append(target)
+    return seen
+
+
+def test_figures_and_method_registry_import_no_sampler_or_engine():
+    # The figures need method names, order and colours from the registry, not the
+    # networks or the evaluation engine; the registry imports a sampler class only
+    # when it builds a sampler.
+    graph = _import_graph()
+    for name in ("skgenaug.plotting", "skgenaug._methods"):
+        reached = _reachable(graph, name)
+        assert not {t for t in reached
+                    if t.startswith(("skgenaug.samplers", "skgenaug.evaluation"))}, name
+    assert "skgenaug._methods" in _reachable(graph, "skgenaug.plotting")
+    assert "skgenaug.samplers" in _reachable(graph, "skgenaug.evaluation._cells")

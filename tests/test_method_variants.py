@@ -1,6 +1,6 @@
 """Method variants (+pool, +curated, +weighted, @N), the semi-supervised scenario, the
 controls of the comparisons, and the fitted generators shared between the cells of a
-fold (skgenaug.evaluation._methods, skgenaug.evaluation)."""
+fold (skgenaug._methods, skgenaug.evaluation)."""
 
 import numpy as np
 import pandas as pd
@@ -8,11 +8,11 @@ import pytest
 from test_benchmark import _write_npz
 
 from skgenaug import AddPerClass, CVAESampler, DiffusionSampler, cli, evaluate_augmentation
+from skgenaug._methods import display_name, parse_variant
 from skgenaug.datasets import make_image_classification
 from skgenaug.evaluation import _cells, get_profile
 from skgenaug.evaluation._cells import resample_fitted
 from skgenaug.evaluation._config import check_controls, parse_methods
-from skgenaug.evaluation._methods import display_name, parse_variant
 from skgenaug.medmnist import MedMNISTData, run_medmnist_table
 
 

@@ -229,7 +229,7 @@ def test_scores_benchmark_summary_and_cells():
 
 def test_method_colors_stay_distinct_beyond_twenty_methods():
     # the quick semi-supervised run drew None and its 21st method in one colour
-    from skgenaug.evaluation._methods import METHOD_NAMES
+    from skgenaug._methods import METHOD_NAMES
     from skgenaug.plotting import method_colors
 
     variants = ["geometric@450", "diffusion@450", "diffusion+pool", "diffusion+pool@450",

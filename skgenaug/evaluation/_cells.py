@@ -32,6 +32,7 @@ from sklearn.utils import check_random_state
 from skorch.callbacks import Callback
 
 from .._generative import BaseGenerativeSampler
+from .._methods import METHODS, Variant, parse_variant
 from .._validation import draw_seed
 from ..base import AddPerClass
 from ..classifier import ResNetClassifier
@@ -39,13 +40,12 @@ from ..metrics import DEFAULT_FEATURE_ESTIMATOR, classification_scores, quality_
 from ..samplers import CuratedSampler
 from ._config import config_hash
 from ._data import model_seed
-from ._methods import METHODS, Variant, parse_variant
 from ._scenarios import SCENARIOS
 
 #: Generated and real images kept per class for the sample grids (fold 0 of the first
 #: repeat only).
 PREVIEW_PER_CLASS = 8
-#: Generator cost (see :class:`skgenaug.evaluation._methods.Method`) assumed for a sampler
+#: Generator cost (see :class:`skgenaug._methods.Method`) assumed for a sampler
 #: instance given by the user.
 _INSTANCE_GENERATOR_COST = 0.2
 
@@ -98,11 +98,11 @@ class MethodSpec:
     ----------
     name : str
         The method's name in tables: a registered method, possibly with modifiers
-        (:func:`~skgenaug.evaluation._methods.parse_variant`:
+        (:func:`~skgenaug._methods.parse_variant`:
         ``'diffusion+pool+curated@450'``), or the name of a user's sampler.
     sampler : estimator or None, default=None
         A sampler given by the user (a template, cloned per cell); ``None`` for a
-        method of the registry (:data:`~skgenaug.evaluation._methods.METHODS`), whose
+        method of the registry (:data:`~skgenaug._methods.METHODS`), whose
         parameters come from the profile.
     """
 
@@ -115,7 +115,7 @@ class MethodSpec:
 
     @property
     def variant(self):
-        """The :class:`~skgenaug.evaluation._methods.Variant` of a registered method.
+        """The :class:`~skgenaug._methods.Variant` of a registered method.
 
         A user's sampler has no modifiers."""
         if self.registered:
@@ -124,7 +124,7 @@ class MethodSpec:
 
     @property
     def method(self):
-        """The registered :class:`~skgenaug.evaluation._methods.Method`.
+        """The registered :class:`~skgenaug._methods.Method`.
 
         ``None`` for a user's sampler."""
         return METHODS[self.variant.base] if self.registered else None
@@ -263,7 +263,7 @@ def generator_group(cell, spec, profile):
     """The cells that train the same generator share this key (``None``: none shared):
     in one fold, registered network methods whose samplers differ only in what
     drawing uses (``@N``, ``+curated``, a diffusion model's ``strength``)."""
-    sampler = None if not spec.registered else spec.method.sampler
+    sampler = None if not spec.registered else spec.method.sampler_class
     if sampler is None or not issubclass(sampler, BaseGenerativeSampler):
         return None
     params = {k: v for k, v in profile.samplers.get(spec.method.name, {}).items()

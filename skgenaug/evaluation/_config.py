@@ -15,8 +15,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .._methods import METHODS, method_order, parse_variant
 from .._version import __version__
-from ._methods import METHODS, method_order, parse_variant
 
 #: Bumped whenever the cell procedure changes in a way that changes its numbers.
 # 2: long-tail thins the pooled subset, not its training part. 3: standard NCHW strides
@@ -348,7 +348,7 @@ def parse_methods(text, add_per_class=()):
         Comma-separated names of the method registry (None, AE, cVAE, cGAN, AE-conv,
         cVAE-conv, cGAN-conv, WGAN-GP, ACGAN, Geometric, ROS, SMOTE, Diffusion,
         Diffusion-variation), or ``'all'``; a name may carry the modifiers of
-        :func:`~skgenaug.evaluation._methods.parse_variant`
+        :func:`~skgenaug._methods.parse_variant`
         (``'diffusion+pool+curated@450'``).
     add_per_class : sequence of int, default=()
         Further numbers of images per class: every method that adds images and has no

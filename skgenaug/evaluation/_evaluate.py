@@ -8,13 +8,13 @@ import numpy as np
 from imblearn.utils import check_sampling_strategy
 from sklearn.model_selection import StratifiedKFold
 
+from .._methods import METHODS
 from .._validation import check_two_classes
 from ..base import AddPerClass
 from ..classifier import ResNetClassifier
 from ._cells import MethodSpec, make_cells
 from ._config import Profile, check_controls, config_hash, get_profile, parse_methods
 from ._data import ArrayData
-from ._methods import METHODS
 from ._run import Plan, run_cells
 from ._scenarios import SCENARIOS
 
@@ -557,7 +557,7 @@ def _check_quality_sizes(profile, specs, data, seeds):
     if profile.quality is None:
         return
     makers = [m for m, spec in specs.items()  # the samplers that get a report
-              if hasattr(spec.sampler if not spec.registered else spec.method.sampler,
+              if hasattr(spec.sampler if not spec.registered else spec.method.sampler_class,
                          "generate")]
     if not makers:
         return

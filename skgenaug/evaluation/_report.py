@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._methods import display_name, parse_variant
 from ..metrics import quality_markdown, summarize_quality
 from ._config import SELECTION_NAMES
-from ._methods import display_name, parse_variant
 from ._stats import paired_comparison
 
 METRICS = {"auc": "AUC", "acc": "ACC", "balanced_acc": "BACC"}

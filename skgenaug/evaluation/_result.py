@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._methods import display_name
+from .._methods import display_name
 from ._report import (
     compare,
     compare_with_controls,

@@ -20,10 +20,10 @@ from pathlib import Path
 import joblib
 import pandas as pd
 
+from .._methods import display_name
 from .._torch_utils import resolve_device
 from .._version import __version__
 from . import _cells
-from ._methods import display_name
 from ._result import AugmentationEvaluation
 from ._store import ResultStore
 

@@ -3,22 +3,13 @@ benchmark, the command line and the figures.
 
 Adding a method is one :class:`Method` entry in :data:`METHODS` here, plus its
 parameters in each profile of :mod:`skgenaug.evaluation` (``Profile.samplers``).
+Methods name their sampler classes, imported when a sampler is built: the figures
+need the names, order and colours, not the networks.
 """
 
+import importlib
 import re
 from dataclasses import dataclass
-
-from imblearn.over_sampling import SMOTE, RandomOverSampler
-
-from .._generative import BaseGenerativeSampler
-from ..samplers import (
-    AESampler,
-    CGANSampler,
-    CVAESampler,
-    DiffusionSampler,
-    FlatImageSampler,
-    GeometricSampler,
-)
 
 
 @dataclass(frozen=True)
@@ -31,10 +22,12 @@ class Method:
         Lower-case code used on the command line and in result tables (``'cvae'``).
     display_name : str
         Name shown in reports and figures (``'cVAE'``).
-    sampler : type or None
-        The skgenaug sampler class; ``None`` for no augmentation.
-    wraps : type or None, default=None
-        An imbalanced-learn over-sampler applied to flattened images through
+    sampler : str or None
+        Name of the sampler class in :mod:`skgenaug.samplers`; ``None`` for no
+        augmentation.
+    wraps : str or None, default=None
+        Name of an imbalanced-learn over-sampler in
+        :mod:`imblearn.over_sampling`, applied to flattened images through
         :class:`~skgenaug.FlatImageSampler` (``sampler`` is then that class).
     generator_cost : float, default=0.0
         Cost of one training image-epoch of the generator relative to one of the
@@ -43,24 +36,42 @@ class Method:
 
     name: str
     display_name: str
-    sampler: type = None
-    wraps: type = None
+    sampler: str = None
+    wraps: str = None
     generator_cost: float = 0.0
+
+    @property
+    def sampler_class(self):
+        """The sampler class, or ``None`` for no augmentation."""
+        if self.sampler is None:
+            return None
+        return getattr(importlib.import_module("skgenaug.samplers"), self.sampler)
+
+    @property
+    def trains_network(self):
+        """Whether the sampler trains a network (and so takes a ``device``)."""
+        from ._generative import BaseGenerativeSampler
+
+        kind = self.sampler_class
+        return kind is not None and issubclass(kind, BaseGenerativeSampler)
 
     def make_sampler(self, sampling_strategy, random_state, device="cpu", **params):
         """The method's sampler, or ``None`` for no augmentation.
 
         ``device`` goes only to samplers that train a network.
         """
-        if self.sampler is None:
+        kind = self.sampler_class
+        if kind is None:
             return None
         if self.wraps is not None:
-            return self.sampler(self.wraps(sampling_strategy=sampling_strategy,
-                                           random_state=random_state, **params))
-        if issubclass(self.sampler, BaseGenerativeSampler):
+            wrapped = getattr(importlib.import_module("imblearn.over_sampling"),
+                              self.wraps)
+            return kind(wrapped(sampling_strategy=sampling_strategy,
+                                random_state=random_state, **params))
+        if self.trains_network:
             params = dict(params, device=device)
-        return self.sampler(sampling_strategy=sampling_strategy,
-                            random_state=random_state, **params)
+        return kind(sampling_strategy=sampling_strategy, random_state=random_state,
+                    **params)
 
 
 #: Every named method, in table order. The first four are the reference paper's; then
@@ -75,19 +86,19 @@ METHODS = {
     method.name: method
     for method in (
         Method("none", "None"),
-        Method("ae", "AE", AESampler, generator_cost=0.04),
-        Method("cvae", "cVAE", CVAESampler, generator_cost=0.05),
-        Method("cgan", "cGAN", CGANSampler, generator_cost=0.09),
-        Method("ae-conv", "AE (conv)", AESampler, generator_cost=0.15),
-        Method("cvae-conv", "cVAE (conv)", CVAESampler, generator_cost=0.18),
-        Method("cgan-conv", "cGAN (conv)", CGANSampler, generator_cost=0.31),
-        Method("wgan-gp", "WGAN-GP (conv)", CGANSampler, generator_cost=0.41),
-        Method("acgan", "ACGAN (conv)", CGANSampler, generator_cost=0.29),
-        Method("geometric", "Geometric", GeometricSampler),
-        Method("ros", "ROS", FlatImageSampler, wraps=RandomOverSampler),
-        Method("smote", "SMOTE", FlatImageSampler, wraps=SMOTE),
-        Method("diffusion", "Diffusion", DiffusionSampler, generator_cost=3.0),
-        Method("diffusion-variation", "Diffusion (variation)", DiffusionSampler,
+        Method("ae", "AE", "AESampler", generator_cost=0.04),
+        Method("cvae", "cVAE", "CVAESampler", generator_cost=0.05),
+        Method("cgan", "cGAN", "CGANSampler", generator_cost=0.09),
+        Method("ae-conv", "AE (conv)", "AESampler", generator_cost=0.15),
+        Method("cvae-conv", "cVAE (conv)", "CVAESampler", generator_cost=0.18),
+        Method("cgan-conv", "cGAN (conv)", "CGANSampler", generator_cost=0.31),
+        Method("wgan-gp", "WGAN-GP (conv)", "CGANSampler", generator_cost=0.41),
+        Method("acgan", "ACGAN (conv)", "CGANSampler", generator_cost=0.29),
+        Method("geometric", "Geometric", "GeometricSampler"),
+        Method("ros", "ROS", "FlatImageSampler", wraps="RandomOverSampler"),
+        Method("smote", "SMOTE", "FlatImageSampler", wraps="SMOTE"),
+        Method("diffusion", "Diffusion", "DiffusionSampler", generator_cost=3.0),
+        Method("diffusion-variation", "Diffusion (variation)", "DiffusionSampler",
                generator_cost=3.0),
     )
 }
@@ -157,7 +168,7 @@ def parse_variant(name):
 
     Examples
     --------
-    >>> from skgenaug.evaluation._methods import parse_variant
+    >>> from skgenaug._methods import parse_variant
     >>> parse_variant("Diffusion+curated+pool@450").name
     'diffusion+pool+curated@450'
     """
@@ -182,10 +193,11 @@ def parse_variant(name):
     if method.sampler is None and (mods or n is not None):
         raise ValueError(f"Method {name!r}: 'none' adds no images, so it takes no "
                          "modifier.")
-    if "pool" in mods and not getattr(method.sampler, "_learns_from_unlabelled", False):
+    kind = method.sampler_class
+    if "pool" in mods and not getattr(kind, "_learns_from_unlabelled", False):
         raise ValueError(f"Method {name!r}: {method.display_name} cannot learn from "
                          "unlabelled images (+pool is for the generative methods).")
-    if "curated" in mods and not hasattr(method.sampler, "generate"):
+    if "curated" in mods and not hasattr(kind, "generate"):
         raise ValueError(f"Method {name!r}: {method.display_name} has no generate, so "
                          "its images cannot be curated.")
     if n is not None and n < 1:
@@ -199,7 +211,7 @@ def display_name(method):
 
     Examples
     --------
-    >>> from skgenaug.evaluation._methods import display_name
+    >>> from skgenaug._methods import display_name
     >>> display_name("cvae-conv+pool+curated@450")
     'cVAE (conv) + unlabelled pool + curated, 450/class'
     """
