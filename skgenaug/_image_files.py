@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
+from ._images import check_image_stack
+
 #: File name endings read as images (case-insensitive).
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
 # Pillow's format names of those files ('MPO': JPEG files from some cameras).
@@ -404,18 +406,10 @@ def _npz_error(path, problem):
 
 
 def _npz_images(path, key, X):
-    if X.ndim == 4 and X.shape[-1] == 1:
-        X = X[..., 0]
-    if X.ndim not in (3, 4) or (X.ndim == 4 and X.shape[-1] != 3) or 0 in X.shape[1:]:
-        raise _npz_error(
-            path, f"'{key}' has shape {X.shape}; expected images (n, H, W) or (n, H, W, 3)"
-        )
-    if X.dtype == bool or not (np.issubdtype(X.dtype, np.integer)
-                               or np.issubdtype(X.dtype, np.floating)):
-        raise _npz_error(path, f"'{key}' has dtype {X.dtype}; expected pixel numbers")
-    if np.issubdtype(X.dtype, np.floating) and not np.all(np.isfinite(X)):
-        raise _npz_error(path, f"'{key}' holds NaN or infinite pixels")
-    return X
+    try:
+        return check_image_stack(X, f"'{key}'")
+    except ValueError as exc:
+        raise _npz_error(path, str(exc).rstrip(".")) from None
 
 
 def _npz_labels(path, key, y, n):

@@ -87,6 +87,65 @@ class ImageLayout:
         return X_nchw.transpose(0, 2, 3, 1).reshape(len(X_nchw), self.n_features)
 
 
+#: Channel counts an image stack's last axis may have: gray, RGB, RGBA.
+CHANNELS = (1, 3, 4)
+
+
+def check_pixels(X, name):
+    """The package's one answer on pixel values, for every estimator and loader.
+
+    Pixels are numbers (not booleans, not text); floats are finite; integers lie in
+    0-255 whatever their dtype (a 16-bit scan must be scaled first: per-pixel ranges
+    would give each pixel its own brightness scale).
+    """
+    if X.dtype == np.bool_:
+        raise ValueError(f"{name} has dtype bool; give pixels as uint8 (0-255) or "
+                         "floats in [0, 1].")
+    if X.dtype.kind not in "iuf":
+        raise ValueError(f"{name} must hold pixel numbers; got dtype {X.dtype}.")
+    if X.dtype.kind == "f":
+        if not np.all(np.isfinite(X)):
+            raise ValueError(f"{name} contains NaN or infinite pixels.")
+    elif X.dtype != np.uint8 and X.size:
+        low, high = X.min(), X.max()
+        if low < 0 or high > 255:
+            raise ValueError(
+                f"{name} has integer pixels in [{low}, {high}]; give uint8 (0-255) or "
+                "floats (scale 16-bit images first, e.g. X / 65535).")
+
+
+def check_image_stack(X, name, *, flat_rows=False):
+    """``X`` as an image stack ``(n, H, W)`` (gray) or ``(n, H, W, C)`` (C in 3, 4),
+    or a clear error naming ``name``.
+
+    ``(n, H, W, 1)`` is read as ``(n, H, W)``; with ``flat_rows=True`` flat rows of
+    square images are reshaped (:func:`infer_image_shape`). Pixels follow
+    :func:`check_pixels`. The estimators accept and refuse the same image stacks
+    (:func:`validate_images`); flat rows, which may be tabular data, they take
+    with any numeric values.
+    """
+    X = np.asarray(X)
+    if X.dtype == object or X.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must hold pixel numbers; got dtype {X.dtype}.")
+    if X.ndim == 0 or len(X) == 0:
+        raise ValueError(f"{name} is empty: no images.")
+    if flat_rows and X.ndim == 2:
+        X = X.reshape(len(X), *infer_image_shape(X.shape[1]))
+    if X.ndim == 4 and X.shape[-1] == 1:
+        X = X[..., 0]
+    if X.ndim not in (3, 4) or (X.ndim == 4 and X.shape[-1] not in CHANNELS) or (
+            0 in X.shape):
+        raise ValueError(
+            f"{name} must be images of shape (n, H, W) (gray) or (n, H, W, C) with C "
+            f"in {', '.join(map(str, CHANNELS))} (gray, RGB, RGBA); got shape {X.shape}."
+            + (" Flat rows? Reshape them to images first." if X.ndim == 2 else "")
+            + (" Channels first? Use X.transpose(0, 2, 3, 1)." if X.ndim == 4
+               and X.shape[1] in CHANNELS else "")
+        )
+    check_pixels(X, name)
+    return X
+
+
 def _describe(shape):
     return "x".join(str(s) for s in shape)
 
@@ -135,7 +194,7 @@ def validate_images(
         X = X.toarray()
     if X.ndim > 4:  # nested lists reach here
         raise ValueError(f"{_ND_HINT}; got a {X.ndim}D array of shape {X.shape}.")
-    if X.ndim == 4 and X.shape[-1] not in (1, 3, 4):
+    if X.ndim == 4 and X.shape[-1] not in CHANNELS:
         raise ValueError(
             f"A 4D image stack must end with a channel axis of 1, 3 or 4 channels "
             f"(n_samples, height, width, channels); got shape {X.shape}. Arrays in "
@@ -143,6 +202,8 @@ def validate_images(
         )
     if X.ndim >= 3 and 0 in X.shape[1:]:
         raise ValueError(f"Found images of shape {X.shape[1:]}: every axis needs data.")
+    if X.ndim >= 3:  # image stacks; flat rows may be tabular data of any range
+        check_pixels(X, "X")
     name = type(estimator).__name__
     if reset:
         if image_shape is not None and X.ndim == 2:
@@ -184,8 +245,8 @@ class PixelScaler:
 
     ``uint8`` data uses the fixed range 0-255 (images); booleans 0-1; every other dtype
     uses each feature's observed minimum and maximum, so generated values stay inside
-    the range seen in training. Going back clips to that range; integer dtypes are
-    rounded.
+    the range seen in training (flat rows may be tabular data of any range). Going
+    back clips to that range; integer dtypes are rounded.
     """
 
     def fit(self, X_flat):

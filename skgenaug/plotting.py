@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from . import _methods
-from ._images import infer_image_shape
+from ._images import check_image_stack
 
 __all__ = [
     "METHOD_NAMES",
@@ -44,22 +44,7 @@ def _figure(figsize):
 
 def _as_image_stack(X, name):
     """``(n, H, W)`` gray or ``(n, H, W, C)`` colour images from any accepted layout."""
-    X = np.asarray(X)
-    if X.dtype == object or not np.issubdtype(X.dtype, np.number):
-        raise ValueError(f"{name} must hold pixel values; got dtype {X.dtype}.")
-    if X.ndim == 2:
-        h, w, c = infer_image_shape(X.shape[1])
-        X = X.reshape(len(X), h, w, c)
-    if X.ndim == 4 and X.shape[-1] == 1:
-        X = X[..., 0]
-    if X.ndim not in (3, 4) or (X.ndim == 4 and X.shape[-1] not in (3, 4)):
-        raise ValueError(
-            f"{name} must be images (n, H, W), (n, H, W, C) with C in 1, 3, 4, or flat "
-            f"rows of square images; got shape {X.shape}."
-        )
-    if not np.all(np.isfinite(X)):
-        raise ValueError(f"{name} contains NaN or infinite pixels.")
-    return X
+    return check_image_stack(X, name, flat_rows=True)
 
 
 def _intensity_range(*stacks):

@@ -8,6 +8,7 @@ import numpy as np
 from imblearn.utils import check_sampling_strategy
 from sklearn.model_selection import StratifiedKFold
 
+from .._images import check_image_stack
 from .._methods import METHODS
 from .._validation import check_two_classes
 from ..base import AddPerClass
@@ -54,7 +55,7 @@ def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=
     Parameters
     ----------
     X : array-like of shape (n_samples, H, W) or (n_samples, H, W, C)
-        Labelled images, gray or RGB; ``uint8`` (pixels 0-255) as
+        Labelled images, gray, RGB or RGBA; ``uint8`` (pixels 0-255) as
         :func:`~skgenaug.datasets.load_images` returns them, integer arrays within
         0-255 (converted to ``uint8``), or floats in [0, 1].
     y : array-like of shape (n_samples,)
@@ -299,37 +300,10 @@ def _check_seed(random_state):
 
 
 def _as_images(X, name):
-    """``uint8`` or float images ``(n, H, W)`` / ``(n, H, W, 3)``, or a clear error."""
-    X = np.asarray(X)
-    if X.dtype == object or X.dtype.kind not in "biuf":
-        raise ValueError(f"{name} must hold pixel numbers; got dtype {X.dtype}.")
-    if X.dtype == bool:
-        raise ValueError(f"{name} has dtype bool; give pixels as uint8 (0-255) or floats "
-                         "in [0, 1].")
-    if X.ndim == 0 or len(X) == 0:
-        raise ValueError(f"{name} is empty: no images.")
-    if X.ndim == 4 and X.shape[-1] == 1:
-        X = X[..., 0]
-    if X.ndim not in (3, 4) or (X.ndim == 4 and X.shape[-1] != 3) or 0 in X.shape:
-        raise ValueError(
-            f"{name} must be images of shape (n, H, W) (gray) or (n, H, W, 3) (RGB); got "
-            f"shape {X.shape}."
-            + (" Flat rows? Reshape them to images first." if X.ndim == 2 else "")
-            + (" Channels first? Use X.transpose(0, 2, 3, 1)." if X.ndim == 4
-               and X.shape[1] in (1, 3) else "")
-        )
-    if X.dtype.kind == "f":
-        if not np.all(np.isfinite(X)):
-            raise ValueError(f"{name} contains NaN or infinite pixels.")
-        return X
-    if X.dtype != np.uint8:
-        low, high = X.min(), X.max()
-        if low < 0 or high > 255:
-            raise ValueError(
-                f"{name} has integer pixels in [{low}, {high}]; give uint8 (0-255) or "
-                "floats in [0, 1] (scale 16-bit images first)."
-            )
-        X = X.astype(np.uint8)  # lossless: the networks scale uint8 images themselves
+    """``uint8`` or float images ``(n, H, W)`` / ``(n, H, W, C)``, or a clear error."""
+    X = check_image_stack(X, name)
+    if X.dtype.kind in "iu":
+        X = X.astype(np.uint8, copy=False)  # lossless: pixels are 0-255
     return X
 
 
