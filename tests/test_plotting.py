@@ -11,9 +11,11 @@ from matplotlib.container import BarContainer  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from skgenaug import CGANSampler, CVAESampler, ResNetClassifier  # noqa: E402
+from skgenaug._methods import METHODS  # noqa: E402
 from skgenaug.datasets import make_image_classification  # noqa: E402
 from skgenaug.metrics import memorization_report  # noqa: E402
 from skgenaug.plotting import (  # noqa: E402
+    method_colors,
     plot_memorization,
     plot_nearest_training_images,
     plot_sample_grid,
@@ -242,3 +244,9 @@ def test_method_colors_stay_distinct_beyond_twenty_methods():
     assert method_colors(["none", *variants])["none"] == colors["none"]
     small = method_colors(["none", "geometric", *variants])
     assert len(set(small.values())) == len(small)
+
+
+def test_every_method_has_its_own_color_in_the_scores_figure():
+    colors = method_colors(list(METHODS))
+    assert set(colors) == set(METHODS)
+    assert len(set(colors.values())) == len(METHODS)

@@ -28,12 +28,10 @@ import numpy as np
 import torch
 from imblearn.utils import check_sampling_strategy
 from sklearn.base import clone
-from sklearn.utils import check_random_state
 from skorch.callbacks import Callback
 
 from .._generative import BaseGenerativeSampler
 from .._methods import METHODS, Variant, parse_variant
-from .._validation import draw_seed
 from ..base import AddPerClass
 from ..classifier import ResNetClassifier
 from ..metrics import DEFAULT_FEATURE_ESTIMATOR, classification_scores, quality_report
@@ -571,40 +569,6 @@ def _augment(cell, profile, data, spec, sampler, split, random_state, device,
         weight = min(1.0, n_real / n_new) if n_new else 1.0
         weights = np.concatenate([np.ones(n_real), np.full(n_new, weight)])
     return X_fit, y_fit, weights, sampler
-
-
-def resample_fitted(sampler, X, y, random_state):
-    """What ``fit_resample(X, y)`` returns, for a sampler already fitted as
-    ``fit(X, y)`` fits it (on ``X, y`` plus any unlabelled rows).
-
-    ``fit`` and ``fit_resample`` of a skgenaug over-sampler draw the same seed for
-    training from ``random_state``; ``fit_resample`` then draws the seed of the new
-    images. This draws both and generates with the second, for the sampler's
-    ``sampling_strategy`` on the labelled rows ``y`` (a test pins the equality).
-
-    Parameters
-    ----------
-    sampler : BaseImageOverSampler
-        Fitted, with an int ``random_state``.
-    X, y : ndarray
-        The labelled rows it was fitted on.
-    random_state : int
-        The sampler's ``random_state``.
-
-    Returns
-    -------
-    X_resampled, y_resampled : ndarray
-    """
-    rng = check_random_state(random_state)
-    draw_seed(rng)  # the training seed, drawn by fit
-    strategy = check_sampling_strategy(sampler.sampling_strategy, y, "over-sampling")
-    counts = [(label, int(n)) for label, n in strategy.items() if n > 0]
-    if not counts:
-        return X.copy(), y.copy()
-    y_new = np.concatenate([np.full(n, label, dtype=y.dtype) for label, n in counts])
-    X_new = sampler.generate(y_new, random_state=draw_seed(rng))
-    return np.concatenate([X, X_new.astype(X.dtype, copy=False)]), np.concatenate(
-        [y, y_new])
 
 
 def _generation_params(sampler):

@@ -5,13 +5,12 @@ fold (skgenaug._methods, skgenaug.evaluation)."""
 import numpy as np
 import pandas as pd
 import pytest
-from test_benchmark import _write_npz
+from _support import _write_npz
 
 from skgenaug import AddPerClass, CVAESampler, DiffusionSampler, cli, evaluate_augmentation
 from skgenaug._methods import display_name, parse_variant
 from skgenaug.datasets import make_image_classification
 from skgenaug.evaluation import _cells, get_profile
-from skgenaug.evaluation._cells import resample_fitted
 from skgenaug.evaluation._config import check_controls, parse_methods
 from skgenaug.medmnist import MedMNISTData, run_medmnist_table
 
@@ -72,7 +71,7 @@ def test_resampling_a_fitted_generator_gives_what_fit_resample_gives(make):
         expected = sampler.fit_resample(X_in, y_in)
         fitted = make().set_params(sampling_strategy=AddPerClass(5),
                                    random_state=7).fit(X_in, y_in)
-        got = resample_fitted(fitted, X, y, 7)
+        got = fitted.resample(X, y)  # what the engine calls
         for a, b in zip(expected, got):
             np.testing.assert_array_equal(a, b)
 

@@ -1,0 +1,207 @@
+"""One cell: samplers built, shared artifacts, Ctrl-C, costs and order."""
+
+import os
+import signal
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from _support import (
+    _cost,
+    _NoReport,
+    _run,
+)
+from skorch.callbacks import Callback
+
+from skgenaug import AddPerClass
+from skgenaug._methods import METHODS as ALL_METHODS
+from skgenaug.evaluation import (
+    _cells,
+    _scenarios,
+    get_profile,
+)
+from skgenaug.evaluation._cells import MethodSpec, default_sampling_strategy
+from skgenaug.evaluation._config import (
+    cell_settings,
+    config_hash,
+)
+from skgenaug.medmnist import MedMNISTData
+
+METHODS = ["none", "ae", "cvae", "cgan"]
+
+
+def test_make_sampler_gives_the_device_to_the_network_samplers_only():
+    from skgenaug import BaseGenerativeSampler
+
+    settings = get_profile("smoke")
+    for method in ALL_METHODS:
+        sampler = MethodSpec(method).build(settings, AddPerClass(150), 0, "cuda:1")
+        if method == "none":
+            assert sampler is None
+        elif isinstance(sampler, BaseGenerativeSampler):
+            assert sampler.device == "cuda:1"  # resolved (and checked) at fit only
+        else:
+            assert "device" not in sampler.get_params()
+
+
+def test_feature_resnet_is_fitted_once_per_fold(data_root, tmp_path, smoke, monkeypatch):
+    fits = []
+    real_fit = _cells.ResNetClassifier.fit
+
+    def counting_fit(self, X, y, **kwargs):
+        if self.selection is None:  # the quality report's feature ResNet
+            fits.append(len(y))
+        return real_fit(self, X, y, **kwargs)
+
+    # On the class, not a subclass: the fitted ResNets are pickled for other workers.
+    monkeypatch.setattr(_cells.ResNetClassifier, "fit", counting_fit)
+    monkeypatch.setattr(_cells, "_FEATURE_CACHE", type(_cells._FEATURE_CACHE)())
+    # No 'none' cell here: it would hand its training over instead (test below).
+    result = _run(smoke, data_root, tmp_path / "out", methods=("ae", "cvae"))
+    assert result.n_run == 4
+    assert len(fits) == smoke.folds  # not one per (fold, sampler)
+    quality = result.cells.dropna(subset=["quality"])
+    shared = quality.quality.map(lambda q: q["reference_frechet_distance"])
+    assert shared.groupby(quality.fold.to_numpy()).nunique().eq(1).all()
+
+    # The other workers of a run (another process, so an empty memory cache) and a
+    # resumed run load the fold's ResNet from the results folder instead of refitting.
+    assert len(list((tmp_path / "out" / "feature_models").glob("*.pkl"))) == smoke.folds
+    monkeypatch.setattr(_cells, "_FEATURE_CACHE", type(_cells._FEATURE_CACHE)())
+    changed = replace(smoke, samplers={  # new AE cells, same folds
+        **smoke.samplers, "ae": {**smoke.samplers["ae"], "max_epochs": 3}})
+    again = _run(changed, data_root, tmp_path / "out", methods=("ae", "cvae"))
+    assert again.n_run == smoke.folds and len(fits) == smoke.folds
+    requality = again.cells.dropna(subset=["quality"])
+    assert requality.quality.map(lambda q: q["reference_frechet_distance"]).tolist() == (
+        requality.fold.map(dict(zip(quality.fold, shared))).tolist()
+    )
+
+
+def test_none_cells_hand_their_training_over_as_the_feature_resnet(
+        data_root, tmp_path, smoke, monkeypatch):
+    # The smoke (and quick) classifier has the feature ResNet's settings: the 'none'
+    # cell's training is the feature ResNet's, epoch for epoch.
+    cell = _cells.Cell("breastmnist", "none", 0, 0, "val", "")
+    assert _cells.donates_feature_resnet(cell, smoke)
+    ae_cell = _cells.Cell("breastmnist", "ae", 0, 0, "val", "")
+    assert not _cells.donates_feature_resnet(ae_cell, smoke)
+    paper = get_profile("paper")
+    assert not _cells.donates_feature_resnet(cell, paper)  # width 64, SGD: no
+
+    fits = []
+    real_fit = _cells.ResNetClassifier.fit
+
+    def counting_fit(self, X, y, **kwargs):
+        if self.selection is None:
+            fits.append(len(y))
+        return real_fit(self, X, y, **kwargs)
+
+    monkeypatch.setattr(_cells.ResNetClassifier, "fit", counting_fit)
+    monkeypatch.setattr(_cells, "_FEATURE_CACHE", type(_cells._FEATURE_CACHE)())
+    fitted = _run(smoke, data_root, tmp_path / "fitted", methods=("ae",))
+    assert len(fits) == smoke.folds
+    monkeypatch.setattr(_cells, "_FEATURE_CACHE", type(_cells._FEATURE_CACHE)())
+    donated = _run(smoke, data_root, tmp_path / "donated", methods=("none", "ae"))
+    assert len(fits) == smoke.folds  # no feature ResNet trained this time
+
+    def quality(result):  # every figure but the timing, per fold
+        rows = result.cells.dropna(subset=["quality"]).sort_values("fold")
+        return [{k: v for k, v in q.items() if k != "seconds"} for q in rows.quality]
+
+    # The same training, so the same embedding up to float rounding: an evaluation
+    # pass between epochs (the cell validates, the feature ResNet does not) moved
+    # weights by about 3e-8 here.
+    assert len(quality(fitted)) == len(quality(donated)) == 2
+    for got, want in zip(quality(donated), quality(fitted)):
+        assert got.keys() == want.keys()
+        for name, value in want.items():
+            if isinstance(value, str):
+                assert got[name] == value
+            else:
+                assert got[name] == pytest.approx(value, rel=1e-4, abs=1e-9), name
+    assert len(list((tmp_path / "donated" / "feature_models").glob("*.pkl"))) == 2
+
+
+class _CtrlCAfterFirstEpoch(Callback):
+    """Sends this process a SIGINT (a Ctrl-C) at the end of the first epoch."""
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+
+
+def test_ctrl_c_inside_a_cell_is_not_swallowed(data_root, smoke, interactive_sigint):
+    # skorch ends training early at Ctrl-C and returns normally; the cell must not pass
+    # for a whole one.
+    settings = replace(smoke, classifier={**smoke.classifier, "max_epochs": 3,
+                                          "callbacks": [("ctrl_c",
+                                                         _CtrlCAfterFirstEpoch())]})
+    data = MedMNISTData("breastmnist", str(data_root), settings)
+    cell = _cells.Cell("breastmnist", "none", 0, 0, "val", "test")
+    handler = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt, match="not stored"):
+        _cells.run_cell(cell, settings, data)
+    assert signal.getsignal(signal.SIGINT) is handler  # put back
+    # Without the signal the same cell runs whole.
+    settings = replace(settings, classifier={**settings.classifier, "callbacks": None})
+    assert _cells.run_cell(cell, settings, data)["best_epoch"] >= 1
+
+
+def test_cells_start_most_costly_first(data_root, tmp_path, smoke, monkeypatch):
+    started = []
+
+    def record(cell, *args, **kwargs):
+        started.append(cell)
+        return {"auc": 0.5, "acc": 0.5, "balanced_acc": 0.5, "wall_s": 0.0}
+
+    monkeypatch.setattr(_cells, "run_cell", record)
+    from skgenaug.evaluation import _run as run_module
+
+    monkeypatch.setattr(run_module, "AugmentationEvaluation", _NoReport)
+    no_quality = replace(smoke, quality=None)
+    _run(no_quality, data_root, tmp_path / "lpt", datasets=["breastmnist", "dermamnist"],
+         methods=["none", "cgan"], n_jobs=1)
+    costs = [_cost(c, smoke, data_root) for c in started]
+    assert len(started) == 8 and costs == sorted(costs, reverse=True)
+    # A Derma (RGB, 7 classes) cGAN cell is the costliest, a Breast None cell the least.
+    assert (started[0].dataset, started[0].method) == ("dermamnist", "cgan")
+    assert (started[-1].dataset, started[-1].method) == ("breastmnist", "none")
+
+    # With the quality report, the 'none' cells that train the folds' feature ResNets
+    # come first (cheap, and then no sampler cell trains one), the rest by cost.
+    started.clear()
+    _run(smoke, data_root, tmp_path / "donors", datasets=["breastmnist", "dermamnist"],
+         methods=["none", "cgan"], n_jobs=1)
+    assert [c.method for c in started] == ["none"] * 4 + ["cgan"] * 4
+    costs = [_cost(c, smoke, data_root) for c in started[4:]]
+    assert costs == sorted(costs, reverse=True) and started[4].dataset == "dermamnist"
+
+
+def test_long_tail_subset_and_strategy():
+    assert _scenarios.long_tail_counts([150] * 7)[0] == 150
+    assert _scenarios.long_tail_counts([150] * 7)[-1] == 15
+    counts = _scenarios.long_tail_counts([150, 150, 150])
+    assert counts == [150, round(150 * 0.1 ** 0.5), 15]
+    y = np.repeat(np.arange(3), 150)
+    keep = _scenarios.long_tail_indices(y, seed=0)
+    assert np.bincount(y[keep]).tolist() == counts
+    np.testing.assert_array_equal(keep, _scenarios.long_tail_indices(y, seed=0))
+    with pytest.raises(ValueError, match="ranks must order"):
+        _scenarios.long_tail_counts([150, 150], ranks=[0, 0])
+
+    settings = get_profile("smoke", scenario="long-tail")
+    assert default_sampling_strategy(settings) == "auto"
+    assert isinstance(default_sampling_strategy(get_profile("smoke")), AddPerClass)
+    # The scenario enters the hash; the paper scenario keeps its hashes.
+    assert config_hash(settings, "none") != config_hash(get_profile("smoke"), "none")
+    assert "scenario" not in cell_settings(get_profile("smoke"), "ae")
+    with pytest.raises(ValueError, match="scenario"):
+        get_profile("smoke", scenario="skewed")
+
+    # The training part of a long-tail cell is long-tailed; augmentation balances it.
+    X = np.zeros((len(y), 28, 28), dtype=np.uint8)
+    sampler = MethodSpec("geometric").build(settings, default_sampling_strategy(settings),
+                                            0, "cpu")
+    X_res, y_res = sampler.fit_resample(X[keep], y[keep])
+    assert np.bincount(y_res).tolist() == [150, 150, 150]

@@ -1,0 +1,101 @@
+"""The report: comparisons with the baseline and the controls, markdown."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skgenaug.evaluation import ReferenceValues, _report
+from skgenaug.medmnist._report import medmnist_header
+
+
+def test_comparisons_with_none_and_with_the_ros_control():
+    rng = np.random.RandomState(0)
+    rows = []
+    shift = {"none": 0.0, "ros": 0.10, "cvae": 0.12, "geometric": 0.30}
+    for method, gain in shift.items():
+        for fold in range(5):
+            base = 0.6 + 0.01 * fold
+            rows.append(dict(selection="val", dataset="breastmnist", method=method,
+                             seed=0, fold=fold, auc=base + gain,
+                             acc=base + gain + 0.001 * rng.randn(),
+                             balanced_acc=base + gain / 2, n_val=20, n_train=80))
+    cells = pd.DataFrame(rows)
+    vs_none = _report.compare(cells)
+    assert set(vs_none.metric) == {"auc", "acc", "balanced_acc"}
+    assert set(vs_none.method) == {"ros", "cvae", "geometric"}
+    control = _report.compare_with_controls(cells)
+    assert set(control.method) == {"cvae", "geometric"}  # not None, not ROS itself
+    assert (control.reference == "ros").all()
+    auc = control[control.metric == "auc"].set_index("method").mean_diff
+    assert auc["cvae"] == pytest.approx(0.02) and auc["geometric"] == pytest.approx(0.20)
+    bacc = control[control.metric == "balanced_acc"].set_index("method").mean_diff
+    assert bacc["geometric"] == pytest.approx(0.10)
+    summary = _report.summarize(cells)
+    info = dict(profile="quick", description="d", folds=5, seeds=[0], test_max=None,
+                device="CPU", wall_s=1.0, n_run=20, n_reused=0, cell_s=1.0, command="c")
+    text = _report.markdown(summary, vs_none, info, control, header=medmnist_header)
+    assert "### Paired difference vs ROS (a control)" in text
+    assert "| breastmnist | cVAE | AUC | 5 | **+0.020** |" in text
+    assert "- **Geometric** vs ROS — breastmnist: AUC helps (+0.200)" in text
+    # Without ROS cells there is no control table.
+    assert _report.compare_with_controls(cells[cells.method != "ros"]).empty
+
+
+def _cells(gains, n_folds=5, dataset="d"):
+    rows = []
+    for method, gain in gains.items():
+        for fold in range(n_folds):
+            base = 0.6 + 0.02 * fold
+            rows.append(dict(selection="val", dataset=dataset, method=method, seed=0,
+                             fold=fold, auc=base + gain, acc=base + gain / 2,
+                             balanced_acc=base, n_val=20, n_train=80, n_generated=10))
+    return pd.DataFrame(rows)
+
+
+REFERENCE = ReferenceValues("paper", "A. Author (2020)",
+                            {"d": {"none": {"auc": 0.5, "acc": None},
+                                   "cvae": {"auc": 0.9}}},
+                            note="Published numbers were selected on the test split.")
+
+
+def test_summary_gets_reference_columns_only_when_given():
+    cells = _cells({"none": 0.0, "cvae": 0.1})
+    plain = _report.summarize(cells)
+    assert not [c for c in plain.columns if "paper" in c]
+    assert plain.set_index("method").auc_mean["cvae"] == pytest.approx(0.74)
+    assert plain.set_index("method").auc_std["none"] == pytest.approx(
+        np.std(0.6 + 0.02 * np.arange(5), ddof=1))
+    summary = _report.summarize(cells, reference=REFERENCE).set_index("method")
+    # Only AUC has a published number, so only AUC gets reference columns.
+    assert REFERENCE.metrics == ("auc",)
+    assert {c for c in summary.columns if "paper" in c} == {"paper_auc",
+                                                             "diff_paper_auc"}
+    assert summary.paper_auc["none"] == 0.5
+    assert summary.diff_paper_auc["cvae"] == pytest.approx(0.74 - 0.9)
+
+
+def _info(**extra):
+    return dict(profile="smoke", description="d", folds=5, seeds=[0], device="CPU",
+                wall_s=1.0, n_run=10, n_reused=0, cell_s=1.0, command="c",
+                data=dict(name="d", n_images=100, image_shape=[8, 8],
+                          class_counts={"a": 50, "b": 50}, test_set=False,
+                          n_test=None, n_unlabelled=None, validation_fraction=0.2),
+                cv="5 stratified folds", add_per_class=150, **extra)
+
+
+def test_markdown_uses_the_callers_header_and_reference():
+    cells = _cells({"none": 0.0, "cvae": 0.1})
+    comparisons = _report.compare(cells)
+    default = _report.markdown(_report.summarize(cells), comparisons, _info())
+    # A user's images: the default header describes their data; no published numbers.
+    assert "Paper values" not in default and "paper AUC" not in default
+    assert "a: 50, b: 50" in default
+    text = _report.markdown(_report.summarize(cells, reference=REFERENCE), comparisons,
+                            _info(), header=lambda info: ["# My title", ""],
+                            reference=REFERENCE)
+    assert text.startswith("# My title\n")
+    assert "a: 50, b: 50" not in text  # the caller's header replaces the default one
+    assert "Paper values: A. Author (2020)" in text
+    assert "Published numbers were selected on the test split." in text
+    assert "| data set | method | n | AUC | paper AUC | Δ paper | ACC |" in text
+    assert "| d | cVAE | 5 | 0.740 ± 0.032 | 0.900 | -0.160 |" in text

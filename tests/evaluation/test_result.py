@@ -1,0 +1,78 @@
+"""AugmentationEvaluation: what a finished run's cells turn into."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skgenaug.evaluation import AugmentationEvaluation
+
+
+def _cells():
+    rows = []
+    gains = {"none": 0.0, "ros": 0.02, "geometric": 0.10, "flips": 0.0}
+    for method, gain in gains.items():
+        for fold in range(4):
+            base = 0.6 + 0.03 * fold
+            rows.append(dict(
+                selection="val", dataset="d", method=method, seed=0, fold=fold,
+                auc=base + gain, acc=base + gain, balanced_acc=base + gain,
+                n_val=20, n_train=80, wall_s=1.0,
+                # 'flips' asked for no images: it trained on the real ones only
+                n_generated=0 if method in ("none", "flips") else 40,
+                quality=({"fd": 1.0 + fold, "seconds": 0.1} if method == "geometric"
+                         else None)))
+    return pd.DataFrame(rows)
+
+
+def _info():
+    return dict(profile="smoke", description="d", folds=4, seeds=[0], device="CPU",
+                wall_s=4.0, n_run=16, n_reused=0, cell_s=16.0, command="c",
+                add_per_class=150, cv="4 stratified folds",
+                data=dict(name="d", n_images=100, image_shape=[8, 8],
+                          class_counts={"a": 50, "b": 50}, test_set=False, n_test=None,
+                          n_unlabelled=None, validation_fraction=0.2))
+
+
+@pytest.fixture
+def evaluation():
+    return AugmentationEvaluation(_cells(), {}, _info(), {"settings": {}},
+                                  baseline="none", controls=("ros",))
+
+
+def test_comparisons_follow_from_the_cells(evaluation):
+    auc = evaluation.comparisons[evaluation.comparisons.metric == "auc"]
+    vs_none = auc[auc.reference == "none"].set_index("method").mean_diff
+    assert vs_none.to_dict() == pytest.approx({"ros": 0.02, "geometric": 0.10,
+                                               "flips": 0.0})
+    vs_ros = auc[auc.reference == "ros"].set_index("method").mean_diff
+    assert vs_ros["geometric"] == pytest.approx(0.08)
+    assert "none" not in set(auc.method) and evaluation.n_run == 16
+    summary = evaluation.summary.set_index("method")
+    assert summary.n.tolist() == [4, 4, 4, 4]
+    assert summary.auc_mean["geometric"] == pytest.approx(0.645 + 0.10)
+    assert evaluation.quality.method.tolist() == ["geometric"]
+    assert "baseline 'none'" in repr(evaluation)
+
+
+def test_report_names_methods_that_added_no_images(evaluation):
+    text = evaluation.to_markdown()
+    assert "**Note**: flips added no images in any cell" in text
+    assert "Geometric" in text  # display names, not codes
+    other = AugmentationEvaluation(_cells(), {}, _info(), {}, baseline="geometric")
+    assert "Paired difference vs Geometric" in other.to_markdown()
+    assert "Paired difference vs None" not in other.to_markdown()
+
+
+def test_save_writes_the_report_tables_and_figures(evaluation, tmp_path):
+    folder = evaluation.save(tmp_path / "out")
+    assert {p.name for p in folder.iterdir()} == {
+        "results.md", "cells.csv", "summary.csv", "comparisons.csv", "quality.csv",
+        "config.json", "scores.png"}
+    cells = pd.read_csv(folder / "cells.csv")
+    assert "quality" not in cells.columns and len(cells) == 16
+    np.testing.assert_allclose(cells.auc, _cells().auc)
+    config = json.loads((folder / "config.json").read_text())
+    assert config["quality"][0]["method"] == "geometric"
+    assert (folder / "results.md").read_text() == evaluation.to_markdown() + "\n"
