@@ -24,7 +24,7 @@ from pathlib import Path
 import skorch
 import torch
 
-from skgenaug.evaluation import Cell, _cells, get_profile
+from skgenaug.evaluation import Cell, _artifacts, _cells, _plan, get_profile
 from skgenaug.medmnist import MedMNISTData
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "medmnist"
@@ -41,12 +41,12 @@ def time_cell(cell, profile, root, compiled, sampler_only=False):
     data = MedMNISTData(cell.dataset, root, profile)
     try:
         torch._dynamo.reset()  # no compiled code carried over from the cell before
-        _cells._FEATURE_CACHE.clear()  # both runs fit the quality report's ResNet
+        _artifacts._FEATURE_CACHE.clear()  # both runs fit the quality report's ResNet
         start = time.perf_counter()
         if sampler_only:  # the generator's fit alone, on the cell's training part
             split = data.split(cell.seed, cell.fold)
-            sampler = _cells.MethodSpec(cell.method).build(
-                profile, _cells.default_sampling_strategy(profile), 0, "cpu")
+            sampler = _plan.MethodSpec(cell.method).build(
+                profile, _plan.default_sampling_strategy(profile), 0, "cpu")
             X_res, _ = sampler.fit_resample(split.X_train, split.y_train)
             # a check, not a score
             result = dict(acc=float(X_res[len(split.y_train):].mean()))

@@ -10,7 +10,7 @@ from _support import _write_npz
 from skgenaug import AddPerClass, CVAESampler, DiffusionSampler, cli, evaluate_augmentation
 from skgenaug._methods import display_name, parse_variant
 from skgenaug.datasets import make_image_classification
-from skgenaug.evaluation import _cells, get_profile
+from skgenaug.evaluation import _plan, get_profile
 from skgenaug.evaluation._config import check_controls, parse_methods
 from skgenaug.medmnist import MedMNISTData, run_medmnist_table
 
@@ -175,13 +175,13 @@ def test_evaluation_gives_the_unlabelled_images_to_the_pool_methods_only():
 def test_cells_sharing_a_generator_pay_for_its_training_once(root):
     profile = get_profile("smoke", scenario="semi-supervised")
     data = MedMNISTData("pneumoniamnist", str(root), profile)
-    cell = _cells.Cell("pneumoniamnist", "cvae", 0, 0, "val", "")
-    spec = _cells.MethodSpec("cvae")
-    full = _cells.estimated_cost(cell, profile, data, spec)
-    shared = _cells.estimated_cost(cell, profile, data, spec, with_generator=False)
-    pooled = _cells.estimated_cost(cell, profile, data, _cells.MethodSpec("cvae+pool"))
+    cell = _plan.Cell("pneumoniamnist", "cvae", 0, 0, "val", "")
+    spec = _plan.MethodSpec("cvae")
+    full = _plan.estimated_cost(cell, profile, data, spec)
+    shared = _plan.estimated_cost(cell, profile, data, spec, with_generator=False)
+    pooled = _plan.estimated_cost(cell, profile, data, _plan.MethodSpec("cvae+pool"))
     assert shared < full < pooled  # the pool makes the generator's training longer
-    groups = {m: _cells.generator_group(cell, _cells.MethodSpec(m), profile)
+    groups = {m: _plan.generator_group(cell, _plan.MethodSpec(m), profile)
               for m in ("cvae", "cvae@60", "cvae+curated", "cvae+pool", "geometric")}
     assert groups["cvae"] == groups["cvae@60"] == groups["cvae+curated"]
     assert groups["cvae+pool"] != groups["cvae"] and groups["geometric"] is None

@@ -11,7 +11,7 @@ from matplotlib.container import BarContainer  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from skgenaug import CGANSampler, CVAESampler, ResNetClassifier  # noqa: E402
-from skgenaug._methods import METHODS  # noqa: E402
+from skgenaug._methods import METHODS as ALL_METHODS  # noqa: E402
 from skgenaug.datasets import make_image_classification  # noqa: E402
 from skgenaug.metrics import memorization_report  # noqa: E402
 from skgenaug.plotting import (  # noqa: E402
@@ -247,6 +247,6 @@ def test_method_colors_stay_distinct_beyond_twenty_methods():
 
 
 def test_every_method_has_its_own_color_in_the_scores_figure():
-    colors = method_colors(list(METHODS))
-    assert set(colors) == set(METHODS)
-    assert len(set(colors.values())) == len(METHODS)
+    colors = method_colors(list(ALL_METHODS))
+    assert set(colors) == set(ALL_METHODS)
+    assert len(set(colors.values())) == len(ALL_METHODS)

@@ -17,9 +17,10 @@ method with a baseline by paired statistics, and report.
 - :func:`paired_comparison`: a method against the baseline, Nadeau-Bengio corrected.
 """
 
-from ._cells import Cell, make_cells, run_cell
+from ._cells import run_cell
 from ._config import PROFILES, Profile, config_hash, get_profile
 from ._evaluate import evaluate_augmentation  # noqa: F401 (documented as skgenaug.*)
+from ._plan import Cell, make_cells
 from ._report import ReferenceValues
 from ._result import AugmentationEvaluation  # noqa: F401 (documented as skgenaug.*)
 from ._scenarios import SCENARIOS

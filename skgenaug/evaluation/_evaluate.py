@@ -13,10 +13,10 @@ from .._methods import METHODS
 from .._validation import check_two_classes
 from ..base import AddPerClass
 from ..classifier import ResNetClassifier
-from ._cells import MethodSpec, make_cells
 from ._config import Profile, check_controls, config_hash, get_profile, parse_methods
 from ._data import ArrayData
-from ._run import Plan, run_cells
+from ._plan import MethodSpec, Plan, make_cells
+from ._run import run_cells
 from ._scenarios import SCENARIOS
 
 #: Methods run when none are given: no augmentation, the classic baseline and a

@@ -13,7 +13,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -23,49 +22,24 @@ import pandas as pd
 from .._methods import display_name
 from .._torch_utils import resolve_device
 from .._version import __version__
-from . import _cells
+from . import _cells, _plan
+from ._artifacts import ArtifactCache, donates_feature_resnet
 from ._result import AugmentationEvaluation
 from ._store import ResultStore
 
 
-@dataclass(frozen=True)
-class Plan:
-    """What a run's cells need besides their identity (sent to every worker).
-
-    Parameters
-    ----------
-    profile : Profile
-        The profile.
-    data : dict
-        ``{data set name: a data source, :mod:`skgenaug.evaluation._data`}``.
-    specs : dict
-        ``{method name: MethodSpec}``, in table order.
-    sampling_strategy : object or None, default=None
-        The samplers' strategy; ``None``: the scenario's.
-    first_seed : int, default=0
-        Seed of the first repeat (its fold 0 keeps sample previews).
-    """
-
-    profile: object
-    data: dict
-    specs: dict
-    sampling_strategy: object = None
-    first_seed: int = 0
-
-
-def _run_one(cell, plan, device, threads, cache_dir):
+def _run_one(cell, plan, device, threads, artifacts):
     # Looked up at call time so that tests can replace _cells.run_cell.
     return cell, _cells.run_cell(
         cell, plan.profile, plan.data[cell.dataset], plan.specs[cell.method],
         sampling_strategy=plan.sampling_strategy, device=device, threads=threads,
-        cache_dir=cache_dir, generator_dir=Path(cache_dir).parent / GENERATOR_FOLDER,
-        preview=cell.fold == 0 and cell.seed == plan.first_seed,
+        artifacts=artifacts, preview=cell.fold == 0 and cell.seed == plan.first_seed,
     )
 
 
-#: Subfolder of the results folder holding the folds' fitted generators, shared by
-#: the cells that train the same one (:func:`~skgenaug.evaluation._cells.run_cell`).
-GENERATOR_FOLDER = "generator_models"
+#: Subfolders of the results folder holding what the cells of a run share
+#: (:class:`~skgenaug.evaluation._artifacts.ArtifactCache`).
+FEATURE_FOLDER, GENERATOR_FOLDER = "feature_models", "generator_models"
 
 
 @contextlib.contextmanager
@@ -99,7 +73,7 @@ def _progress(total, enabled):
     return tqdm(total=total, desc="cells", unit="cell", dynamic_ncols=True)
 
 
-def execute(todo, plan, store, *, cache_dir, device="cpu", threads=None, n_jobs=1,
+def execute(todo, plan, store, *, artifacts, device="cpu", threads=None, n_jobs=1,
             backend="loky", scheduler=None, client=None, progress=True):
     """Run cells and store each the moment it finishes.
 
@@ -107,15 +81,15 @@ def execute(todo, plan, store, *, cache_dir, device="cpu", threads=None, n_jobs=
     ----------
     todo : list of Cell
         Cells to run; they start in order of
-        :func:`~skgenaug.evaluation._cells.estimated_cost`, the most costly first,
+        :func:`~skgenaug.evaluation._plan.estimated_cost`, the most costly first,
         after the cells that train the folds' feature ResNets
-        (:func:`~skgenaug.evaluation._cells.donates_feature_resnet`).
+        (:func:`~skgenaug.evaluation._artifacts.donates_feature_resnet`).
     plan : Plan
         Profile, data sources and methods of the cells.
     store : ResultStore
         Where finished cells go (written from this process only).
-    cache_dir : path-like
-        Folder of the folds' feature ResNets, shared by the workers.
+    artifacts : ArtifactCache
+        What the cells share (generators, curations, feature ResNets), in any worker.
     device, threads
         Passed to :func:`~skgenaug.evaluation._cells.run_cell`.
     n_jobs : int, default=1
@@ -141,18 +115,18 @@ def execute(todo, plan, store, *, cache_dir, device="cpu", threads=None, n_jobs=
     costs = {}
     for cell in todo:
         spec = plan.specs[cell.method]
-        costs[cell] = _cells.estimated_cost(cell, profile, plan.data[cell.dataset], spec,
+        costs[cell] = _plan.estimated_cost(cell, profile, plan.data[cell.dataset], spec,
                                             plan.sampling_strategy)
     # Cells that share a fitted generator (the @N and +curated variants of a method, in
     # one fold) pay for its training once: the first of them carries the cost, and the
     # others wait behind the other folds' fits instead of on its lock.
     shared = {}
     for cell in sorted(todo, key=lambda c: -costs[c]):
-        group = _cells.generator_group(cell, plan.specs[cell.method], profile)
+        group = _plan.generator_group(cell, plan.specs[cell.method], profile)
         if group is None:
             continue
         if group in shared:
-            costs[cell] = _cells.estimated_cost(
+            costs[cell] = _plan.estimated_cost(
                 cell, profile, plan.data[cell.dataset], plan.specs[cell.method],
                 plan.sampling_strategy, with_generator=False)
         shared.setdefault(group, cell)
@@ -162,10 +136,10 @@ def execute(todo, plan, store, *, cache_dir, device="cpu", threads=None, n_jobs=
         # at the end instead of one long cell running alone while the other workers
         # idle. Except the cheap 'none' cells that train the folds' feature ResNets on
         # the way: they go first, so no other cell trains one again.
-        return (not _cells.donates_feature_resnet(cell, profile), -costs[cell])
+        return (not donates_feature_resnet(cell, profile), -costs[cell])
 
     todo = sorted(todo, key=order)
-    tasks = (joblib.delayed(_run_one)(c, plan, device, threads, cache_dir) for c in todo)
+    tasks = (joblib.delayed(_run_one)(c, plan, device, threads, artifacts) for c in todo)
     n_done = 0
     parallel = _backend(backend, n_jobs, scheduler, client)
     with parallel, _progress(len(todo), progress) as bar:
@@ -323,7 +297,8 @@ def run_cells(plan, cells, out, *, device="cpu", threads=None, n_jobs=None,
         Every cell of the run (those already stored in ``out`` are reused).
     out : str, path-like or None
         Results folder (created): ``cells.sqlite`` holds finished cells,
-        ``feature_models`` the folds' feature ResNets, and the report is written there.
+        ``feature_models`` the folds' feature ResNets, ``generator_models`` the
+        fitted generators shared by cells, and the report is written there.
         ``None``: a temporary folder, deleted afterwards (nothing to resume).
     device, threads, n_jobs, backend, scheduler, client, progress
         See :func:`execute` and :func:`plan_workers`.
@@ -386,7 +361,8 @@ def run_cells(plan, cells, out, *, device="cpu", threads=None, n_jobs=None,
             ))
 
         try:
-            n_run = execute(todo, plan, store, cache_dir=folder / "feature_models",
+            artifacts = ArtifactCache(folder / FEATURE_FOLDER, folder / GENERATOR_FOLDER)
+            n_run = execute(todo, plan, store, artifacts=artifacts,
                             device=device, threads=threads, n_jobs=n_jobs,
                             backend=backend, scheduler=scheduler, client=client,
                             progress=progress)

@@ -2,9 +2,9 @@
 
 
 from ..datasets import PAPER_DATASETS, load_medmnist, medmnist_flag
-from ..evaluation._cells import MethodSpec, make_cells
 from ..evaluation._config import config_hash
-from ..evaluation._run import Plan, run_cells
+from ..evaluation._plan import MethodSpec, Plan, make_cells
+from ..evaluation._run import run_cells
 from ..evaluation._scenarios import SCENARIOS
 from ._data import MedMNISTData
 from ._paper import PAPER_REFERENCE

@@ -16,15 +16,17 @@ from skorch.callbacks import Callback
 from skgenaug import AddPerClass
 from skgenaug._methods import METHODS as ALL_METHODS
 from skgenaug.evaluation import (
+    _artifacts,
     _cells,
+    _plan,
     _scenarios,
     get_profile,
 )
-from skgenaug.evaluation._cells import MethodSpec, default_sampling_strategy
 from skgenaug.evaluation._config import (
     cell_settings,
     config_hash,
 )
+from skgenaug.evaluation._plan import MethodSpec, default_sampling_strategy
 from skgenaug.medmnist import MedMNISTData
 
 METHODS = ["none", "ae", "cvae", "cgan"]
@@ -55,7 +57,7 @@ def test_feature_resnet_is_fitted_once_per_fold(data_root, tmp_path, smoke, monk
 
     # On the class, not a subclass: the fitted ResNets are pickled for other workers.
     monkeypatch.setattr(_cells.ResNetClassifier, "fit", counting_fit)
-    monkeypatch.setattr(_cells, "_FEATURE_CACHE", type(_cells._FEATURE_CACHE)())
+    monkeypatch.setattr(_artifacts, "_FEATURE_CACHE", type(_artifacts._FEATURE_CACHE)())
     # No 'none' cell here: it would hand its training over instead (test below).
     result = _run(smoke, data_root, tmp_path / "out", methods=("ae", "cvae"))
     assert result.n_run == 4
@@ -67,7 +69,7 @@ def test_feature_resnet_is_fitted_once_per_fold(data_root, tmp_path, smoke, monk
     # The other workers of a run (another process, so an empty memory cache) and a
     # resumed run load the fold's ResNet from the results folder instead of refitting.
     assert len(list((tmp_path / "out" / "feature_models").glob("*.pkl"))) == smoke.folds
-    monkeypatch.setattr(_cells, "_FEATURE_CACHE", type(_cells._FEATURE_CACHE)())
+    monkeypatch.setattr(_artifacts, "_FEATURE_CACHE", type(_artifacts._FEATURE_CACHE)())
     changed = replace(smoke, samplers={  # new AE cells, same folds
         **smoke.samplers, "ae": {**smoke.samplers["ae"], "max_epochs": 3}})
     again = _run(changed, data_root, tmp_path / "out", methods=("ae", "cvae"))
@@ -82,12 +84,12 @@ def test_none_cells_hand_their_training_over_as_the_feature_resnet(
         data_root, tmp_path, smoke, monkeypatch):
     # The smoke (and quick) classifier has the feature ResNet's settings: the 'none'
     # cell's training is the feature ResNet's, epoch for epoch.
-    cell = _cells.Cell("breastmnist", "none", 0, 0, "val", "")
-    assert _cells.donates_feature_resnet(cell, smoke)
-    ae_cell = _cells.Cell("breastmnist", "ae", 0, 0, "val", "")
-    assert not _cells.donates_feature_resnet(ae_cell, smoke)
+    cell = _plan.Cell("breastmnist", "none", 0, 0, "val", "")
+    assert _artifacts.donates_feature_resnet(cell, smoke)
+    ae_cell = _plan.Cell("breastmnist", "ae", 0, 0, "val", "")
+    assert not _artifacts.donates_feature_resnet(ae_cell, smoke)
     paper = get_profile("paper")
-    assert not _cells.donates_feature_resnet(cell, paper)  # width 64, SGD: no
+    assert not _artifacts.donates_feature_resnet(cell, paper)  # width 64, SGD: no
 
     fits = []
     real_fit = _cells.ResNetClassifier.fit
@@ -98,10 +100,10 @@ def test_none_cells_hand_their_training_over_as_the_feature_resnet(
         return real_fit(self, X, y, **kwargs)
 
     monkeypatch.setattr(_cells.ResNetClassifier, "fit", counting_fit)
-    monkeypatch.setattr(_cells, "_FEATURE_CACHE", type(_cells._FEATURE_CACHE)())
+    monkeypatch.setattr(_artifacts, "_FEATURE_CACHE", type(_artifacts._FEATURE_CACHE)())
     fitted = _run(smoke, data_root, tmp_path / "fitted", methods=("ae",))
     assert len(fits) == smoke.folds
-    monkeypatch.setattr(_cells, "_FEATURE_CACHE", type(_cells._FEATURE_CACHE)())
+    monkeypatch.setattr(_artifacts, "_FEATURE_CACHE", type(_artifacts._FEATURE_CACHE)())
     donated = _run(smoke, data_root, tmp_path / "donated", methods=("none", "ae"))
     assert len(fits) == smoke.folds  # no feature ResNet trained this time
 
@@ -138,7 +140,7 @@ def test_ctrl_c_inside_a_cell_is_not_swallowed(data_root, smoke, interactive_sig
                                           "callbacks": [("ctrl_c",
                                                          _CtrlCAfterFirstEpoch())]})
     data = MedMNISTData("breastmnist", str(data_root), settings)
-    cell = _cells.Cell("breastmnist", "none", 0, 0, "val", "test")
+    cell = _plan.Cell("breastmnist", "none", 0, 0, "val", "test")
     handler = signal.getsignal(signal.SIGINT)
     with pytest.raises(KeyboardInterrupt, match="not stored"):
         _cells.run_cell(cell, settings, data)

@@ -9,11 +9,11 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from _support import _bad_folder, write_folder
 from matplotlib.figure import Figure
 from PIL import Image
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import KFold, StratifiedKFold
-from test_image_files import _bad_folder, write_folder
 
 from skgenaug import (
     AddPerClass,

@@ -99,3 +99,55 @@ def test_markdown_uses_the_callers_header_and_reference():
     assert "Published numbers were selected on the test split." in text
     assert "| data set | method | n | AUC | paper AUC | Δ paper | ACC |" in text
     assert "| d | cVAE | 5 | 0.740 ± 0.032 | 0.900 | -0.160 |" in text
+
+
+def test_reference_values_know_their_metrics_and_missing_entries():
+    ref = ReferenceValues("pub", "B. Writer (2021)", {
+        "d": {"a": {"balanced_acc": 0.7, "acc": None}, "b": None},
+        "e": {"a": {"acc": 0.6}},
+    })
+    # Report order (AUC, ACC, BACC), not the order met; a metric whose numbers are all
+    # None has none published.
+    assert ref.metrics == ("acc", "balanced_acc")
+    assert ReferenceValues("pub", "x").metrics == ()
+    assert ref.value("d", "a", "balanced_acc") == 0.7
+    assert ref.value("e", "a", "acc") == 0.6
+    # None, a row of None, an absent method, metric or data set: no published number
+    for args in [("d", "a", "acc"), ("d", "b", "acc"), ("d", "c", "acc"),
+                 ("d", "a", "auc"), ("f", "a", "acc")]:
+        assert ref.value(*args) is None
+    cells = pd.concat([_cells({"a": 0.0, "b": 0.1}, dataset="d"),
+                       _cells({"a": 0.2}, dataset="e")], ignore_index=True)
+    summary = _report.summarize(cells, reference=ref).set_index(["dataset", "method"])
+    assert {c for c in summary.columns if "pub" in c} == {
+        "pub_acc", "diff_pub_acc", "pub_balanced_acc", "diff_pub_balanced_acc"}
+    # mean balanced accuracy of a fold series 0.6 + 0.02 * fold, fold 0..4: 0.64
+    assert summary.diff_pub_balanced_acc["d", "a"] == pytest.approx(0.64 - 0.7)
+    # acc = 0.6 + 0.02 * fold + gain / 2: 0.74 for gain 0.2
+    assert summary.diff_pub_acc["e", "a"] == pytest.approx(0.74 - 0.6)
+    assert np.isnan(summary.pub_acc["d", "b"]) and np.isnan(summary.diff_pub_acc["d", "b"])
+    assert np.isnan(summary.pub_balanced_acc["e", "a"])
+
+
+def test_markdown_header_gets_the_run_info_and_the_note_goes_to_the_val_scores():
+    cells = _cells({"none": 0.0, "cvae": 0.1})
+    cells = pd.concat([cells, cells.assign(selection="test-best")], ignore_index=True)
+    summary = _report.summarize(cells, reference=REFERENCE)
+    comparisons = _report.compare(cells)
+    text = _report.markdown(summary, comparisons, _info(),
+                            header=lambda info: [f"# {info['profile']} run", ""],
+                            reference=REFERENCE)
+    assert text.startswith("# smoke run\n")
+    val, test_best = text.split("## Selection: best test epoch")
+    assert "## Selection: validation-selected (honest)" in val
+    # The reference's note explains the validation-selected scores; the test-selected
+    # ones carry the optimism warning instead.
+    assert REFERENCE.note in val and REFERENCE.note not in test_best
+    assert "**Optimistic**" in test_best and "**Optimistic**" not in val
+    # Both score tables have the reference columns.
+    assert val.count("| paper AUC | Δ paper |") == 1
+    assert test_best.count("| paper AUC | Δ paper |") == 1
+    # A reference with the default header: the user's header and the reference's lines.
+    default = _report.markdown(summary, comparisons, _info(), reference=REFERENCE)
+    assert default.startswith("# Augmentation evaluation: `d` — profile `smoke`")
+    assert "a: 50, b: 50" in default and "Paper values: A. Author (2020)" in default

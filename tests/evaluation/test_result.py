@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skgenaug.evaluation import AugmentationEvaluation
+from skgenaug.evaluation import AugmentationEvaluation, ReferenceValues
 
 
 def _cells():
@@ -76,3 +76,41 @@ def test_save_writes_the_report_tables_and_figures(evaluation, tmp_path):
     config = json.loads((folder / "config.json").read_text())
     assert config["quality"][0]["method"] == "geometric"
     assert (folder / "results.md").read_text() == evaluation.to_markdown() + "\n"
+
+
+def test_controls_pick_the_second_comparisons():
+    cells = _cells()
+    plain = AugmentationEvaluation(cells, {}, _info(), {}, controls=())
+    assert set(plain.comparisons.reference) == {"none"}
+    geometric = AugmentationEvaluation(cells, {}, _info(), {}, controls=("geometric",))
+    auc = geometric.comparisons[geometric.comparisons.metric == "auc"]
+    vs = auc[auc.reference == "geometric"].set_index("method").mean_diff
+    # The control is compared with neither itself nor the baseline.
+    assert vs.to_dict() == pytest.approx({"ros": 0.02 - 0.10, "flips": -0.10})
+    assert "### Paired difference vs Geometric (a control)" in geometric.to_markdown()
+    assert "(a control)" not in plain.to_markdown()
+    # Without baseline cells only the control comparisons remain.
+    no_baseline = AugmentationEvaluation(cells[cells.method != "none"], {}, _info(), {})
+    assert set(no_baseline.comparisons.reference) == {"ros"}
+    assert set(no_baseline.comparisons.method) == {"geometric", "flips"}
+    neither = AugmentationEvaluation(cells[cells.method != "none"], {}, _info(), {},
+                                     controls=())
+    assert neither.comparisons.empty
+
+
+def test_header_and_reference_reach_the_summary_and_the_report(evaluation):
+    reference = ReferenceValues("pub", "B. Writer (2021)", {"d": {"geometric": {
+        "auc": 0.7}}})
+    given = AugmentationEvaluation(_cells(), {}, _info(), {},
+                                   header=lambda info: [f"# Run {info['profile']}", ""],
+                                   reference=reference)
+    summary = given.summary.set_index("method")
+    assert summary.pub_auc["geometric"] == 0.7 and np.isnan(summary.pub_auc["none"])
+    assert summary.diff_pub_auc["geometric"] == pytest.approx(0.645 + 0.10 - 0.7)
+    text = given.to_markdown()
+    assert text.startswith("# Run smoke\n")
+    assert "Pub values: B. Writer (2021)" in text and "| pub AUC | Δ pub |" in text
+    # Neither given: no reference columns, the header of a user's images.
+    assert not [c for c in evaluation.summary.columns if "pub" in c]
+    assert evaluation.to_markdown().startswith("# Augmentation evaluation: `d`")
+    assert "values: " not in evaluation.to_markdown()

@@ -7,7 +7,7 @@ from _support import (
     _run,
 )
 
-from skgenaug.evaluation import _cells
+from skgenaug.evaluation import _plan
 from skgenaug.evaluation._config import (
     config_hash,
 )
@@ -17,7 +17,7 @@ from skgenaug.evaluation._store import ResultStore
 def test_database_file_alone_holds_finished_cells_while_the_run_goes_on(tmp_path):
     # A killed run or a copy taken mid-run (e.g. from a lent GPU machine) may miss
     # cells.sqlite-wal: each finished cell must already be in cells.sqlite.
-    cell = _cells.Cell("breastmnist", "none", 0, 0, "val", "abc")
+    cell = _plan.Cell("breastmnist", "none", 0, 0, "val", "abc")
     with ResultStore(tmp_path / "cells.sqlite") as store:
         store.put(cell, dict(auc=0.8, acc=0.7, balanced_acc=0.7), "smoke")
         copy = tmp_path / "copy.sqlite"
