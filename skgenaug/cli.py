@@ -10,6 +10,7 @@ figures.
 
 import argparse
 import os
+import re
 import shlex
 import sys
 from pathlib import Path
@@ -28,6 +29,7 @@ from .evaluation._config import (
 )
 from .evaluation._evaluate import DEFAULT_METHODS, prepare_evaluation
 from .evaluation._scenarios import SCENARIOS
+from .evaluation._settings import EvaluationSettings, Execution
 from .medmnist._table import (
     MissingDataError,
     check_methods,
@@ -63,12 +65,16 @@ def _add_parallel_arguments(parser):
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
-def _check_parallel_arguments(parser, args):
-    if args.n_jobs == 0:
-        parser.error("--n-jobs 0 runs nothing; give a positive number, -1 or leave it "
-                     "out (one cell per CPU).")
-    if args.threads is not None and args.threads < 1:
-        parser.error("--threads must be at least 1.")
+def _execution(parser, args):
+    """How the cells run, from the shared options (checked before anything runs)."""
+    try:
+        return Execution(device=args.device, n_jobs=args.n_jobs, threads=args.threads,
+                         backend=args.backend, scheduler=args.scheduler,
+                         verbose=0 if args.no_progress else 1, log=print)
+    except ValueError as exc:
+        # Name the option, not the parameter behind it.
+        parser.error(re.sub(r"The '(\w+)' parameter of the evaluation",
+                            lambda m: "--" + m[1].replace("_", "-"), str(exc)))
 
 
 def _counts(text):
@@ -253,7 +259,7 @@ def _names(data, y):
     return np.asarray(data.target_names, dtype=object)[y].astype(str)
 
 
-def _evaluate(args, parser, argv):
+def _evaluate(args, parser, argv, execution):
     path = Path(args.path)
     name = args.name or path.stem or "data"
     try:
@@ -279,13 +285,14 @@ def _evaluate(args, parser, argv):
         profile = get_profile(args.profile, add_per_class=counts[0])
         methods = parse_methods(args.methods, add_per_class=counts[1:])
         out = Path(args.out or Path("skgenaug_results") / f"{name}-{args.profile}")
-        prepared = prepare_evaluation(
-            X, y, methods, X_test=X_test, y_test=y_test, X_unlabelled=X_unlabelled,
-            profile=profile, cv=args.folds, n_repeats=args.repeats,
+        settings = EvaluationSettings(
+            methods=methods, profile=profile, cv=args.folds, n_repeats=args.repeats,
             baseline=args.baseline, controls=args.controls,
             sampling_strategy=args.sampling_strategy,
             validation_fraction=args.validation_fraction, quality=not args.no_quality,
             results_dir=out, name=name, random_state=args.random_state)
+        prepared = prepare_evaluation(X, y, settings, X_test=X_test, y_test=y_test,
+                                      X_unlabelled=X_unlabelled)
     except (ValueError, FileNotFoundError) as exc:
         parser.error(str(exc))
     print(
@@ -295,11 +302,8 @@ def _evaluate(args, parser, argv):
         + (f", {len(X_unlabelled)} unlabelled" if X_unlabelled is not None else "")
         + f") with profile '{args.profile}': {prepared.plan.profile.description}.\n"
         f"  results: {out}", flush=True)
-    result = prepared.run(
-        n_jobs=args.n_jobs, backend=args.backend, threads=args.threads,
-        device=args.device, scheduler=args.scheduler, progress=not args.no_progress,
-        log=print, command="skgenaug " + shlex.join(argv), source=str(path),
-    )
+    result = prepared.run(execution, command="skgenaug " + shlex.join(argv),
+                          source=str(path))
     for loaded, file in ((data, "manifest.csv"), (test, "test_manifest.csv")):
         if loaded is not None and "manifest" in loaded:
             loaded.manifest.to_csv(out / file, index=False)
@@ -310,7 +314,7 @@ def _evaluate(args, parser, argv):
     return 0
 
 
-def _medmnist_table(args, parser, argv):
+def _medmnist_table(args, parser, argv, execution):
     profile_name = args.profile or DEFAULT_PROFILE
     try:
         counts = args.add_per_class or [None]
@@ -342,10 +346,8 @@ def _medmnist_table(args, parser, argv):
     try:
         result = run_medmnist_table(
             profile, datasets, methods, selections, seeds, out, root=root,
-            size=args.size, device=args.device, threads=args.threads,
-            n_jobs=args.n_jobs, backend=args.backend, scheduler=args.scheduler,
-            skip_missing=args.skip_missing, progress=not args.no_progress,
-            command=command, controls=controls,
+            size=args.size, skip_missing=args.skip_missing, controls=controls,
+            command=command, execution=execution,
         )
     except MissingDataError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -379,10 +381,10 @@ def main(argv=None):
     parser, commands = build_parser()
     args = parser.parse_args(argv)
     sub = commands[args.command]
-    _check_parallel_arguments(sub, args)
+    execution = _execution(sub, args)
     if args.command == "evaluate":
-        return _evaluate(args, sub, argv)
-    return _medmnist_table(args, sub, argv)
+        return _evaluate(args, sub, argv, execution)
+    return _medmnist_table(args, sub, argv, execution)
 
 
 if __name__ == "__main__":

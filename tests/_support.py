@@ -7,6 +7,7 @@ from PIL import Image
 from skgenaug.datasets import make_image_classification
 from skgenaug.evaluation import _plan
 from skgenaug.evaluation._plan import MethodSpec
+from skgenaug.evaluation._settings import Execution
 from skgenaug.medmnist import MedMNISTData, run_medmnist_table
 
 
@@ -23,14 +24,21 @@ def _write_npz(path, n_classes, n_channels, sizes, seed, size=28):
     np.savez_compressed(path, **arrays)
 
 
+def quiet(**kwargs):
+    """An Execution for tests: one cell at a time in this process (so that
+    monkeypatches reach it), one thread, no bar, no messages, unless asked."""
+    return Execution(**{"n_jobs": 1, "threads": 1, "log": lambda *a: None, **kwargs})
+
+
+_EXECUTION = {"n_jobs", "threads", "device", "backend", "scheduler", "client", "log"}
+
+
 def _run(settings, root, out, datasets=("breastmnist",), methods=("none", "ae"),
          **kwargs):
-    kwargs.setdefault("progress", False)
-    kwargs.setdefault("log", lambda *a: None)
-    # In this process unless a test asks for workers: monkeypatches reach it only.
-    kwargs.setdefault("n_jobs", 1)
+    """The MedMNIST table on test data; ``kwargs`` of Execution or the table."""
+    execution = quiet(**{k: kwargs.pop(k) for k in _EXECUTION & set(kwargs)})
     return run_medmnist_table(settings, list(datasets), list(methods), ["val"], [0], out,
-                         root=str(root), threads=1, **kwargs)
+                              root=str(root), execution=execution, **kwargs)
 
 
 def _cost(cell, profile, root):

@@ -6,8 +6,10 @@ from skgenaug import cli
 from skgenaug.medmnist import MissingDataError
 
 
-@pytest.mark.parametrize("flags, message", [(["--n-jobs", "0"], "--n-jobs 0"),
-                                            (["--threads", "0"], "--threads")])
+@pytest.mark.parametrize("flags, message", [
+    (["--n-jobs", "0"], "--n-jobs must be an int in the range (-inf, -1]"),
+    (["--threads", "0"], "--threads must be an int in the range [1, inf)"),
+])
 def test_cli_rejects_zero_workers_or_threads(flags, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["medmnist-table", "--profile", "smoke", *flags])

@@ -5,7 +5,7 @@ fold (skgenaug._methods, skgenaug.evaluation)."""
 import numpy as np
 import pandas as pd
 import pytest
-from _support import _write_npz
+from _support import _write_npz, quiet
 
 from skgenaug import AddPerClass, CVAESampler, DiffusionSampler, cli, evaluate_augmentation
 from skgenaug._methods import display_name, parse_variant
@@ -82,8 +82,7 @@ def test_diffusion_and_its_variations_share_one_trained_model(root, tmp_path):
     profile = get_profile("smoke", folds=2)
     result = run_medmnist_table(profile, ["pneumoniamnist"],
                            ["none", "diffusion", "diffusion-variation"], ["val"], [0],
-                           tmp_path / "out", root=str(root), n_jobs=1, threads=1,
-                           progress=False, log=lambda *a: None)
+                                tmp_path / "out", root=str(root), execution=quiet())
     assert len(list((tmp_path / "out" / "generator_models").glob("*.pkl"))) == 2
     cells = result.cells.set_index(["method", "fold"])
     # same model, other strength: other images, so other quality figures
@@ -205,8 +204,8 @@ def test_cells_curating_alike_share_one_curation(root, tmp_path, monkeypatch):
 
     def run(methods, out):
         return run_medmnist_table(profile, ["pneumoniamnist"], methods, ["val"], [0], out,
-                             root=str(root), n_jobs=1, threads=1, progress=False,
-                             log=lambda *a: None).cells.set_index(["method", "fold"])
+                                  root=str(root), execution=quiet()
+                                  ).cells.set_index(["method", "fold"])
 
     shared = run(["cvae+pool+curated", "cvae+pool+curated+weighted"], tmp_path / "a")
     assert len(calls) == 2  # one curation per fold, not per cell

@@ -12,6 +12,8 @@ method with a baseline by paired statistics, and report.
   and ``smoke`` settings; :func:`config_hash` keys stored cells by the settings they
   depend on.
 - :data:`SCENARIOS`: how the labelled pool is prepared and how much samplers add.
+- :class:`EvaluationSettings` (what is measured) and :class:`Execution` (how the cells
+  run): the evaluation's settings, checked once when made.
 - :class:`ReferenceValues`: published numbers a caller may show beside the scores.
 - :func:`run_cell`, :class:`Cell`, :func:`make_cells`, :class:`ResultStore`: the pieces.
 - :func:`paired_comparison`: a method against the baseline, Nadeau-Bengio corrected.
@@ -24,6 +26,7 @@ from ._plan import Cell, make_cells
 from ._report import ReferenceValues
 from ._result import AugmentationEvaluation  # noqa: F401 (documented as skgenaug.*)
 from ._scenarios import SCENARIOS
+from ._settings import EvaluationSettings, Execution
 from ._stats import paired_comparison
 from ._store import ResultStore
 
@@ -31,6 +34,8 @@ __all__ = [
     "PROFILES",
     "SCENARIOS",
     "Cell",
+    "EvaluationSettings",
+    "Execution",
     "Profile",
     "ReferenceValues",
     "ResultStore",

@@ -12,12 +12,12 @@ from .._images import check_image_stack
 from .._methods import METHODS
 from .._validation import check_two_classes
 from ..base import AddPerClass
-from ..classifier import ResNetClassifier
-from ._config import Profile, check_controls, config_hash, get_profile, parse_methods
+from ._config import check_controls, config_hash, parse_methods
 from ._data import ArrayData
 from ._plan import MethodSpec, Plan, make_cells
 from ._run import run_cells
 from ._scenarios import SCENARIOS
+from ._settings import EvaluationSettings, Execution, Reporting
 
 #: Methods run when none are given: no augmentation, the classic baseline and a
 #: generator.
@@ -176,14 +176,16 @@ def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=
     >>> result.comparisons[["method", "reference", "metric"]].iloc[0].tolist()
     ['geometric', 'none', 'auc']
     """
-    prepared = prepare_evaluation(
-        X, y, methods, X_test=X_test, y_test=y_test, X_unlabelled=X_unlabelled,
-        profile=profile, classifier=classifier, cv=cv, n_repeats=n_repeats,
-        baseline=baseline, controls=controls,
+    settings = EvaluationSettings(
+        methods=methods, profile=profile, classifier=classifier, cv=cv,
+        n_repeats=n_repeats, baseline=baseline, controls=controls,
         sampling_strategy=sampling_strategy, validation_fraction=validation_fraction,
         quality=quality, results_dir=results_dir, name=name, random_state=random_state)
-    return prepared.run(n_jobs=n_jobs, backend=backend, threads=threads, device=device,
-                        progress=bool(verbose), log=print if verbose else None)
+    execution = Execution(device=device, n_jobs=n_jobs, threads=threads, backend=backend,
+                          verbose=verbose)
+    prepared = prepare_evaluation(X, y, settings, X_test=X_test, y_test=y_test,
+                                  X_unlabelled=X_unlabelled)
+    return prepared.run(execution)
 
 
 class PreparedEvaluation:
@@ -191,37 +193,64 @@ class PreparedEvaluation:
 
     Made by :func:`prepare_evaluation`. The command line reports bad input before the
     run starts (and before the results folder exists), then calls :meth:`run`.
+
+    Attributes
+    ----------
+    plan : Plan
+        Profile, data and methods.
+    cells : list of Cell
+        Every cell of the run.
+    results_dir : path-like or None
+        Where cells and report go.
+    reporting : Reporting
+        Baseline, controls and run information of the report.
     """
 
-    def __init__(self, plan, cells, results_dir, baseline, run_info, config,
-                 controls=("ros",)):
-        self.plan, self.cells, self.results_dir = plan, cells, results_dir
-        self.baseline, self.run_info, self.config = baseline, run_info, config
-        self.controls = tuple(controls)
+    def __init__(self, plan, cells, results_dir, reporting):
+        self.plan, self.cells = plan, cells
+        self.results_dir, self.reporting = results_dir, reporting
 
-    def run(self, *, n_jobs=None, backend="loky", threads=None, device="cpu",
-            scheduler=None, progress=False, log=None, command=None, source=None):
-        """Run (or resume) the cells (see :func:`evaluate_augmentation`); ``command``
-        and ``source`` (where the data came from) are recorded in the report."""
-        run_info = dict(self.run_info)
-        run_info["data"] = dict(run_info["data"], source=source)
-        return run_cells(self.plan, self.cells, self.results_dir, device=device,
-                         threads=threads, n_jobs=n_jobs, backend=backend,
-                         scheduler=scheduler, progress=progress,
-                         command=command or "evaluate_augmentation(...)",
-                         log=log or _silent, baseline=self.baseline,
-                         controls=self.controls, run_info=run_info,
-                         config=dict(self.config, source=source))
+    def run(self, execution=None, *, command=None, source=None):
+        """Run (or resume) the cells (see :func:`evaluate_augmentation`).
+
+        Parameters
+        ----------
+        execution : Execution or None, default=None
+            How the cells run; ``None``: ``Execution()``.
+        command : str or None, default=None
+            The command line, recorded in the report.
+        source : str or None, default=None
+            Where the data came from, recorded in the report.
+
+        Returns
+        -------
+        evaluation : AugmentationEvaluation
+        """
+        info = self.reporting.run_info
+        reporting = replace(
+            self.reporting, command=command or "evaluate_augmentation(...)",
+            run_info=dict(info, data=dict(info["data"], source=source)),
+            config=dict(self.reporting.config, source=source))
+        return run_cells(self.plan, self.cells, self.results_dir, execution, reporting)
 
 
-def prepare_evaluation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=None,
-                       X_unlabelled=None, profile="quick", classifier=None, cv=None,
-                       n_repeats=None, baseline="none", controls=None,
-                       sampling_strategy=None, validation_fraction=None, quality=True,
-                       results_dir=None, name="data", random_state=0):
-    """Check the input of :func:`evaluate_augmentation` and plan its cells (the
-    parameters are its own); raises its errors; writes nothing."""
-    random_state = _check_seed(random_state)
+def prepare_evaluation(X, y, settings=None, *, X_test=None, y_test=None,
+                       X_unlabelled=None):
+    """Check the input of :func:`evaluate_augmentation` and plan its cells; raises its
+    errors; writes nothing.
+
+    Parameters
+    ----------
+    X, y, X_test, y_test, X_unlabelled
+        The data, as :func:`evaluate_augmentation` takes it.
+    settings : EvaluationSettings or None, default=None
+        What to measure (checked when made); ``None``: ``EvaluationSettings()``.
+
+    Returns
+    -------
+    prepared : PreparedEvaluation
+    """
+    settings = EvaluationSettings() if settings is None else settings
     X, y, classes = _check_images_and_labels(X, y)
     if (X_test is None) != (y_test is None):
         raise ValueError("Pass both X_test and y_test, or neither.")
@@ -229,23 +258,21 @@ def prepare_evaluation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=Non
         X_test, y_test = _check_test_set(X, classes, X_test, y_test)
     if X_unlabelled is not None:
         X_unlabelled = _images_like(X, X_unlabelled, "X_unlabelled")
-    specs = _resolve_methods(methods, baseline)
+    baseline, name, cv = settings.baseline, settings.name, settings.cv
+    specs = _resolve_methods(settings.methods, baseline)
     pooled = [m for m, spec in specs.items() if spec.variant.pool]
     if pooled and X_unlabelled is None:
         raise ValueError(f"{', '.join(pooled)} train on unlabelled images: pass them as "
                          "X_unlabelled.")
-    controls = check_controls(controls, list(specs), baseline)
-    profile = _resolve_profile(profile, classifier, validation_fraction, cv, n_repeats)
-    if not quality:
-        profile = replace(profile, quality=None)
+    controls = check_controls(settings.controls, list(specs), baseline)
+    profile = settings.resolve_profile()
+    results_dir = settings.results_dir
     if results_dir is not None and Path(results_dir).exists() and not Path(
             results_dir).is_dir():
         raise ValueError(f"results_dir {results_dir} exists and is not a folder.")
-    if not isinstance(name, str) or not name.strip():
-        raise ValueError(f"name must be a non-empty string; got {name!r}.")
-    strategy = _check_sampling_strategy(sampling_strategy, y)
+    strategy = _check_sampling_strategy(settings.sampling_strategy, y)
     cv = profile.folds if cv is None else cv
-    seeds = [random_state + r for r in range(profile.repeats)]
+    seeds = [settings.random_state + r for r in range(profile.repeats)]
     _check_class_counts(y, classes, cv)
     pools, folds = _folds(y, cv, seeds, profile.scenario)
     n_folds = len(folds[seeds[0]])
@@ -278,25 +305,13 @@ def prepare_evaluation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=Non
                   sampling_strategy=extra.get("sampling_strategy"),
                   methods_described={m: spec.hashed() for m, spec in specs.items()
                                      if not spec.registered})
-    return PreparedEvaluation(plan, cells, results_dir, baseline, run_info, config,
-                              controls)
-
-
-def _silent(*args, **kwargs):
-    pass
+    reporting = Reporting(baseline=baseline, controls=controls, run_info=run_info,
+                          config=config)
+    return PreparedEvaluation(plan, cells, results_dir, reporting)
 
 
 def _is_int(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _check_seed(random_state):
-    if not _is_int(random_state) or random_state < 0:
-        raise ValueError(
-            f"random_state must be a non-negative int (runs are reproducible and "
-            f"resumable only with a fixed seed); got {random_state!r}."
-        )
-    return int(random_state)
 
 
 def _as_images(X, name):
@@ -412,43 +427,6 @@ def _instance_name(sampler, taken):
     while name in taken:
         name, i = f"{base}-{i}", i + 1
     return name
-
-
-def _resolve_profile(profile, classifier, validation_fraction, cv, n_repeats):
-    if not isinstance(profile, (str, Profile)):
-        raise ValueError(f"profile must be a profile name or a Profile; got {profile!r}.")
-    overrides = dict(validation_fraction=validation_fraction)
-    if classifier is not None:
-        if isinstance(classifier, ResNetClassifier):
-            classifier = classifier.get_params(deep=False)
-        if not isinstance(classifier, dict):
-            raise ValueError(
-                "classifier must be a ResNetClassifier or a dict of its parameters "
-                f"(the cells validate on real images through its X_val); got "
-                f"{classifier!r}."
-            )
-        classifier = {k: v for k, v in classifier.items()
-                      if k not in ("random_state", "device", "selection")}
-        try:
-            # What fit would check, checked now: a bad value is an error here, not in
-            # every worker.
-            ResNetClassifier(**classifier)._validate_params()
-        except TypeError as exc:
-            raise ValueError(f"classifier: {exc}") from exc
-        overrides["classifier"] = classifier
-    if _is_int(cv):
-        if cv < 2:
-            raise ValueError(f"cv must be at least 2 folds; got {cv}.")
-        overrides["folds"] = int(cv)
-    elif cv is not None:
-        if n_repeats not in (None, 1):
-            raise ValueError(
-                "n_repeats applies to cv given as an int; with a splitter, repeat "
-                "through it (e.g. RepeatedStratifiedKFold)."
-            )
-        n_repeats = 1
-    overrides["repeats"] = n_repeats
-    return get_profile(profile, **overrides)
 
 
 def _check_sampling_strategy(strategy, y):

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from .._version import __version__
 from . import _cells, _plan
 from ._artifacts import ArtifactCache, donates_feature_resnet
 from ._result import AugmentationEvaluation
+from ._settings import Execution, Reporting
 from ._store import ResultStore
 
 
@@ -43,8 +45,9 @@ FEATURE_FOLDER, GENERATOR_FOLDER = "feature_models", "generator_models"
 
 
 @contextlib.contextmanager
-def _backend(backend, n_jobs, scheduler=None, client=None):
+def _backend(execution):
     """joblib's parallel configuration; for 'dask', a distributed Client too."""
+    backend, n_jobs, client = execution.backend, execution.n_jobs, execution.client
     if backend != "dask":
         with joblib.parallel_config(backend=backend, n_jobs=n_jobs):
             yield
@@ -53,8 +56,8 @@ def _backend(backend, n_jobs, scheduler=None, client=None):
 
     with contextlib.ExitStack() as stack:
         if client is None:
-            if scheduler:
-                client = stack.enter_context(Client(scheduler))
+            if execution.scheduler:
+                client = stack.enter_context(Client(execution.scheduler))
             else:
                 cluster = stack.enter_context(
                     LocalCluster(n_workers=n_jobs, threads_per_worker=1,
@@ -73,8 +76,7 @@ def _progress(total, enabled):
     return tqdm(total=total, desc="cells", unit="cell", dynamic_ncols=True)
 
 
-def execute(todo, plan, store, *, artifacts, device="cpu", threads=None, n_jobs=1,
-            backend="loky", scheduler=None, client=None, progress=True):
+def execute(todo, plan, store, *, artifacts, execution):
     """Run cells and store each the moment it finishes.
 
     Parameters
@@ -90,18 +92,9 @@ def execute(todo, plan, store, *, artifacts, device="cpu", threads=None, n_jobs=
         Where finished cells go (written from this process only).
     artifacts : ArtifactCache
         What the cells share (generators, curations, feature ResNets), in any worker.
-    device, threads
-        Passed to :func:`~skgenaug.evaluation._cells.run_cell`.
-    n_jobs : int, default=1
-        Parallel cells.
-    backend : {'loky', 'threading', 'dask'}, default='loky'
-        joblib backend.
-    scheduler : str or None
-        Address of an existing Dask scheduler (``backend='dask'``).
-    client : dask.distributed.Client or None
-        An existing Dask client (``backend='dask'``; tests).
-    progress : bool, default=True
-        Show a tqdm bar with ETA.
+    execution : Execution
+        Device, parallel cells, threads per cell (resolved: ints), backend and
+        progress bar.
 
     Returns
     -------
@@ -139,12 +132,12 @@ def execute(todo, plan, store, *, artifacts, device="cpu", threads=None, n_jobs=
         return (not donates_feature_resnet(cell, profile), -costs[cell])
 
     todo = sorted(todo, key=order)
-    tasks = (joblib.delayed(_run_one)(c, plan, device, threads, artifacts) for c in todo)
+    tasks = (joblib.delayed(_run_one)(c, plan, execution.device, execution.threads,
+                                      artifacts) for c in todo)
     n_done = 0
-    parallel = _backend(backend, n_jobs, scheduler, client)
-    with parallel, _progress(len(todo), progress) as bar:
+    with _backend(execution), _progress(len(todo), execution.progress) as bar:
         # batch_size=1: joblib hands the cells out one at a time, in that order.
-        results = joblib.Parallel(n_jobs=n_jobs, batch_size=1,
+        results = joblib.Parallel(n_jobs=execution.n_jobs, batch_size=1,
                                   return_as="generator_unordered")(tasks)
         for cell, result in results:
             store.put(cell, result, profile.name)
@@ -203,7 +196,7 @@ _WHY_CELLS_NOT_THREADS = (
 )
 
 
-def plan_workers(n_jobs=None, threads=None, device="cpu", n_cells=None):
+def plan_workers(execution, n_cells=None):
     """How many cells run at once and how many torch threads each gets, and why.
 
     The CPUs counted are those this process may use: ``joblib.cpu_count()`` honours
@@ -212,15 +205,12 @@ def plan_workers(n_jobs=None, threads=None, device="cpu", n_cells=None):
 
     Parameters
     ----------
-    n_jobs : int or None, default=None
-        Cells run in parallel. ``None``: on the CPU one cell per usable CPU (at most
-        one per cell to run); on a GPU one cell. Negative values count back from the
-        usable CPUs as in joblib (``-1``: all of them, ``-2``: all but one).
-    threads : int or None, default=None
-        Torch threads per cell; ``None``: the usable CPUs shared out among the
-        workers (at least 1).
-    device : str, default='cpu'
-        The cells' torch device.
+    execution : Execution
+        Its ``n_jobs`` (``None``: on the CPU one cell per usable CPU, at most one per
+        cell to run; on a GPU one cell; negative values count back from the usable
+        CPUs as in joblib: ``-1`` all of them, ``-2`` all but one), ``threads``
+        (``None``: the usable CPUs shared out among the workers, at least 1) and
+        ``device``.
     n_cells : int or None, default=None
         Cells to run, so that no more workers start than there are cells.
 
@@ -234,20 +224,15 @@ def plan_workers(n_jobs=None, threads=None, device="cpu", n_cells=None):
     Examples
     --------
     >>> from skgenaug.evaluation._run import plan_workers
-    >>> plan_workers(n_jobs=1, threads=1)[:2]
+    >>> from skgenaug.evaluation._settings import Execution
+    >>> plan_workers(Execution(n_jobs=1, threads=1))[:2]
     (1, 1)
     """
+    n_jobs, threads = execution.n_jobs, execution.threads
     cpus = joblib.cpu_count()
     where = f"{cpus} CPU(s) usable by this process (affinity and quota included)"
-    if isinstance(n_jobs, bool) or (n_jobs is not None and not isinstance(n_jobs, int)):
-        raise ValueError(f"n_jobs must be an int or None; got {n_jobs!r}.")
-    if n_jobs == 0:
-        raise ValueError("n_jobs=0 runs nothing; use a positive number, -1 or None.")
-    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int)
-                                or threads < 1):
-        raise ValueError(f"threads must be a positive int or None; got {threads!r}.")
     if n_jobs is None:
-        if str(device).startswith(("cuda", "mps")):
+        if str(execution.device).startswith(("cuda", "mps")):
             n_jobs, why = 1, "one cell at a time on the GPU (pass n_jobs to run several)"
         else:
             n_jobs = max(1, min(cpus, n_cells or cpus))
@@ -283,10 +268,7 @@ def _table_order(frame, plan):
                              key=key).reset_index(drop=True)
 
 
-def run_cells(plan, cells, out, *, device="cpu", threads=None, n_jobs=None,
-              backend="loky", scheduler=None, client=None, progress=True, command=None,
-              log=print, baseline="none", controls=("ros",), run_info=None,
-              config=None, header=None, reference=None):
+def run_cells(plan, cells, out, execution=None, reporting=None):
     """Run (or resume) cells and return their evaluation; write it to ``out``.
 
     Parameters
@@ -300,34 +282,25 @@ def run_cells(plan, cells, out, *, device="cpu", threads=None, n_jobs=None,
         ``feature_models`` the folds' feature ResNets, ``generator_models`` the
         fitted generators shared by cells, and the report is written there.
         ``None``: a temporary folder, deleted afterwards (nothing to resume).
-    device, threads, n_jobs, backend, scheduler, client, progress
-        See :func:`execute` and :func:`plan_workers`.
-    command : str or None
-        The command line, for the records.
-    log : callable, default=print
-        Where messages go.
-    baseline : str, default='none'
-        The method the others are compared with.
-    controls : sequence of str, default=('ros',)
-        Control methods every image-making method is also compared with, where they
-        ran (:func:`~skgenaug.evaluation._report.compare_with_controls`).
-    run_info, config : dict or None
-        Extra entries of the report's run information and of ``config.json``.
-    header : callable or None, default=None
-        ``header(run_info) -> list of lines``, the report's title and protocol
-        (``None``: a user's images, :func:`~skgenaug.evaluation._report.user_header`).
-    reference : ReferenceValues or None, default=None
-        Published numbers the report shows beside the scores.
+    execution : Execution or None, default=None
+        How the cells run (:func:`plan_workers` resolves its workers and threads);
+        ``None``: ``Execution()``.
+    reporting : Reporting or None, default=None
+        Baseline, controls, command, title and published values of the report;
+        ``None``: ``Reporting()``.
 
     Returns
     -------
     evaluation : AugmentationEvaluation
     """
+    execution = Execution() if execution is None else execution
+    reporting = Reporting() if reporting is None else reporting
+    log = execution.say
     if not cells:
         raise ValueError("No cells to run: no data set or no method left.")
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
     load_start = _load_average()
-    device = resolve_device(device)
+    device = resolve_device(execution.device)
     profile = plan.profile
     with contextlib.ExitStack() as stack:
         if out is None:
@@ -339,8 +312,10 @@ def run_cells(plan, cells, out, *, device="cpu", threads=None, n_jobs=None,
         store = stack.enter_context(ResultStore(folder / "cells.sqlite"))
         done = store.finished_keys()
         todo = [c for c in cells if c.key not in done]
-        n_jobs, threads, reason = plan_workers(n_jobs, threads, device,
+        n_jobs, threads, reason = plan_workers(replace(execution, device=device),
                                                n_cells=len(todo))
+        execution = replace(execution, device=device, n_jobs=n_jobs, threads=threads)
+        backend = execution.backend
         log(f"Parallelism: {reason}")
         if backend == "threading" and n_jobs > 1:
             log("Note: with the threading backend, cells running at the same time share "
@@ -357,15 +332,12 @@ def run_cells(plan, cells, out, *, device="cpu", threads=None, n_jobs=None,
                 finished=datetime.now(timezone.utc).isoformat(), wall_s=wall_s,
                 cells_run=cells_run, n_jobs=n_jobs, threads=threads, backend=backend,
                 device=device, load_average_start=load_start,
-                load_average_end=_load_average(), command=command, **extra,
+                load_average_end=_load_average(), command=reporting.command, **extra,
             ))
 
         try:
             artifacts = ArtifactCache(folder / FEATURE_FOLDER, folder / GENERATOR_FOLDER)
-            n_run = execute(todo, plan, store, artifacts=artifacts,
-                            device=device, threads=threads, n_jobs=n_jobs,
-                            backend=backend, scheduler=scheduler, client=client,
-                            progress=progress)
+            n_run = execute(todo, plan, store, artifacts=artifacts, execution=execution)
         except BaseException as exc:  # Ctrl-C included: keep the record of the work
             stored = store.finished_keys()
             record_run(time.perf_counter() - t0, sum(c.key in stored for c in todo),
@@ -391,27 +363,28 @@ def run_cells(plan, cells, out, *, device="cpu", threads=None, n_jobs=None,
                 earlier_cells=sum(r.get("cells_run", 0) for r in invocations[:-1]),
                 earlier_wall_s=sum(r.get("wall_s", 0.0) for r in invocations[:-1]
                                    if r.get("cells_run", 0)),
-                command=command or "run_cells(...)", **(run_info or {}))
+                command=reporting.command or "run_cells(...)", **reporting.run_info)
     record = dict(
         settings=profile.to_dict(), datasets=list(plan.data), methods=list(plan.specs),
         selections=sorted({c.selection for c in cells}, key=["val", "test-best"].index),
         seeds=seeds, out=None if out is None else str(out), device=device,
         device_name=info["device"], n_jobs=n_jobs, backend=backend, threads=threads,
-        command=command, versions=_versions(), git_commit=_git_commit(),
+        command=reporting.command, versions=_versions(), git_commit=_git_commit(),
         hostname=platform.node(), started=started.isoformat(),
         finished=datetime.now(timezone.utc).isoformat(), wall_s=wall,
         cells_total=len(cells), cells_run=n_run, cells_reused=len(cells) - n_run,
         load_average_start=load_start, load_average_end=_load_average(),
         config_hashes={c.method: c.config_hash for c in cells},
-        cells_compute_s=info["cell_s"], invocations=invocations, baseline=baseline,
-        controls=list(controls),
-        **(config or {}),
+        cells_compute_s=info["cell_s"], invocations=invocations,
+        baseline=reporting.baseline, controls=list(reporting.controls),
+        **reporting.config,
     )
     names = {name: list(getattr(data, "target_names", []) or [])
              for name, data in plan.data.items()}
-    evaluation = AugmentationEvaluation(frame, previews, info, record, baseline=baseline,
-                                        controls=controls, target_names=names,
-                                        header=header, reference=reference)
+    evaluation = AugmentationEvaluation(
+        frame, previews, info, record, baseline=reporting.baseline,
+        controls=reporting.controls, target_names=names, header=reporting.header,
+        reference=reporting.reference)
     if out is not None:
         evaluation.save(out)
         evaluation.folder = Path(out)

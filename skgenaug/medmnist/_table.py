@@ -6,6 +6,7 @@ from ..evaluation._config import config_hash
 from ..evaluation._plan import MethodSpec, Plan, make_cells
 from ..evaluation._run import run_cells
 from ..evaluation._scenarios import SCENARIOS
+from ..evaluation._settings import Execution, Reporting
 from ._data import MedMNISTData
 from ._paper import PAPER_REFERENCE
 from ._report import medmnist_header
@@ -97,9 +98,8 @@ def check_methods(profile, methods):
 
 
 def run_medmnist_table(profile, datasets, methods, selections, seeds, out, *, root=None,
-                  size=28, device="cpu", threads=None, n_jobs=None, backend="loky",
-                  scheduler=None, client=None, skip_missing=False, progress=True,
-                  command=None, log=print, controls=("ros",)):
+                       size=28, skip_missing=False, controls=("ros",), command=None,
+                       execution=None):
     """Run (or resume) the MedMNIST table and write its outputs.
 
     Parameters
@@ -119,28 +119,17 @@ def run_medmnist_table(profile, datasets, methods, selections, seeds, out, *, ro
         Data folder (as in :func:`skgenaug.datasets.load_medmnist`).
     size : {28, 64, 128, 224}, default=28
         Image size (MedMNIST+ files ``<flag>_<size>.npz`` for sizes other than 28).
-    device : {'cpu', 'cuda', 'auto'} or str, default='cpu'
-        Torch device of every cell.
-    threads : int or None
-        Torch threads per worker; ``None``: see
-        :func:`~skgenaug.evaluation._run.plan_workers`.
-    n_jobs : int or None, default=None
-        Cells run in parallel; ``None`` uses every CPU this process may use (the log
-        says what was chosen and why).
-    backend, scheduler, client
-        joblib backend (``'loky'``, ``'threading'``, ``'dask'``), a Dask scheduler
-        address or client.
     skip_missing : bool, default=False
         Drop data sets without a file (with a message) instead of stopping.
-    progress : bool, default=True
-        Show a progress bar.
-    command : str or None
-        The command line, for the records.
-    log : callable, default=print
-        Where messages go.
     controls : sequence of str, default=('ros',)
         Control methods every image-making method is also compared with, where they
         ran (e.g. ``('ros', 'geometric')``).
+    command : str or None
+        The command line, for the records.
+    execution : Execution or None, default=None
+        Device, parallel cells, threads, backend, progress and log
+        (:class:`~skgenaug.evaluation._settings.Execution`); ``None``: a progress bar
+        and messages printed, one cell per usable CPU.
 
     Returns
     -------
@@ -166,11 +155,13 @@ def run_medmnist_table(profile, datasets, methods, selections, seeds, out, *, ro
     >>> folder = tempfile.mkdtemp()
     >>> try:
     ...     run_medmnist_table(get_profile("smoke"), ["pneumoniamnist"], ["none"], ["val"],
-    ...                        [0], out=folder, root=folder, log=lambda message: None)
+    ...                        [0], out=folder, root=folder)
     ... except MissingDataError:
     ...     print("missing")
     missing
     """
+    execution = Execution(verbose=1) if execution is None else execution
+    log = execution.say
     check_methods(profile, methods)
     missing = check_data(datasets, root, size)
     if missing:
@@ -195,10 +186,7 @@ def run_medmnist_table(profile, datasets, methods, selections, seeds, out, *, ro
     hashes = {m: config_hash(profile, m, data=data_hash,
                              sampler=plan.specs[m].hashed(profile)) for m in methods}
     cells = make_cells(profile, datasets, methods, selections, seeds, hashes=hashes)
-    return run_cells(
-        plan, cells, out, device=device, threads=threads, n_jobs=n_jobs,
-        backend=backend, scheduler=scheduler, client=client, progress=progress,
-        command=command, log=log, controls=controls,
-        config=dict(root=root, size=size), header=medmnist_header,
-        reference=PAPER_REFERENCE,
-    )
+    reporting = Reporting(controls=tuple(controls), command=command,
+                          config=dict(root=root, size=size), header=medmnist_header,
+                          reference=PAPER_REFERENCE)
+    return run_cells(plan, cells, out, execution, reporting)

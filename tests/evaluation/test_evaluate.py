@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from _support import _bad_folder, write_folder
+from _support import _bad_folder, quiet, write_folder
 from matplotlib.figure import Figure
 from PIL import Image
 from sklearn.base import BaseEstimator
@@ -26,6 +26,7 @@ from skgenaug import (
 from skgenaug.datasets import load_paper_subset, make_image_classification
 from skgenaug.evaluation import _cells, get_profile
 from skgenaug.evaluation._evaluate import prepare_evaluation
+from skgenaug.evaluation._settings import EvaluationSettings
 from skgenaug.medmnist import run_medmnist_table
 
 SCORES = ["auc", "acc", "balanced_acc"]
@@ -174,8 +175,9 @@ class RecordingSampler(BaseEstimator):
 def test_validation_never_comes_from_the_test_rows(with_test_set):
     X, y = _numbered_images(40)
     test = dict(X_test=X[:6], y_test=y[:6]) if with_test_set else {}
-    prepared = prepare_evaluation(X, y, {"rec": RecordingSampler()}, cv=4,
-                                  quality=False, **test)
+    prepared = prepare_evaluation(
+        X, y, EvaluationSettings(methods={"rec": RecordingSampler()}, cv=4,
+                                 quality=False), **test)
     data = prepared.plan.data["data"]
     tested = []
     for fold in range(4):
@@ -194,7 +196,7 @@ def test_validation_never_comes_from_the_test_rows(with_test_set):
     # The sampler is fitted on the training part only: not the validation rows, not
     # the held-out fold.
     SEEN.clear()
-    result = prepared.run(n_jobs=1, threads=1)
+    result = prepared.run(quiet())
     assert len(SEEN) == 4
     training_parts = {frozenset(_rows(data.split(0, f).X_train)) for f in range(4)}
     assert {frozenset(seen) for seen in SEEN} == training_parts
@@ -217,8 +219,7 @@ def test_api_gives_the_cells_of_the_medmnist_table(tmp_path):
     _write_medmnist(tmp_path / "breastmnist.npz")
     smoke = get_profile("smoke")
     table = run_medmnist_table(smoke, ["breastmnist"], ["none", "geometric"], ["val"], [0],
-                          tmp_path / "table", root=str(tmp_path), n_jobs=1, threads=1,
-                          progress=False, log=lambda *a: None)
+                               tmp_path / "table", root=str(tmp_path), execution=quiet())
     data = load_paper_subset("breastmnist", root=tmp_path, random_state=0)
     X_pool = np.concatenate([data.X_train, data.X_val])
     y_pool = np.concatenate([data.y_train, data.y_val])
@@ -314,10 +315,9 @@ def test_sampler_instances_baseline_plot_and_save(small, tmp_path):
         "config.json", "scores.png", "samples_data_flips.png"}
     assert "Paired difference vs flips" in (folder / "results.md").read_text()
     # The sampler's parameters enter the cells' keys.
-    other = prepare_evaluation(X, labels, {"flips": GeometricSampler(max_shift=1)},
-                               baseline="flips", profile="smoke", quality=False)
-    same = prepare_evaluation(X, labels, {"flips": GeometricSampler(max_shift=0)},
-                              baseline="flips", profile="smoke", quality=False)
+    other, same = (prepare_evaluation(X, labels, EvaluationSettings(
+        methods={"flips": GeometricSampler(max_shift=shift)}, baseline="flips",
+        profile="smoke", quality=False)) for shift in (1, 0))
     assert other.cells[0].config_hash != same.cells[0].config_hash
 
 
@@ -346,16 +346,18 @@ def _bad_arguments(kind, X, y):
         "unknown method": (dict(methods="none,vae"), "Unknown method.*choose among none"),
         "not a sampler": (dict(methods=["none", object()]), "neither a method name"),
         "baseline": (dict(baseline="cgan"), "baseline='cgan' is not among the methods"),
-        "seed": (dict(random_state=None), "random_state must be a non-negative int"),
-        "cv": (dict(cv=1), "cv must be at least 2"),
+        "seed": (dict(random_state=None), "'random_state' parameter .* must be an int"),
+        "cv": (dict(cv=1), "'cv' parameter .* must be an int in the range \\[2, inf\\)"),
         "shuffling cv": (dict(cv=KFold(2, shuffle=True)), "different splits on each call"),
         "repeats with a splitter": (dict(cv=StratifiedKFold(2), n_repeats=2),
                                     "n_repeats applies to cv given as an int"),
         "classifier": (dict(classifier=dict(width=0)), "width"),
-        "not a classifier": (dict(classifier="resnet"), "classifier must be"),
+        "not a classifier": (dict(classifier="resnet"),
+                             "'classifier' parameter .*ResNetClassifier"),
         "strategy": (dict(sampling_strategy="everything"), "sampling_strategy="),
         "profile": (dict(profile="fast"), "Unknown profile 'fast'"),
-        "validation": (dict(validation_fraction=1.5), "validation_fraction must be"),
+        "validation": (dict(validation_fraction=1.5),
+                       "'validation_fraction' parameter .* range \\(0.0, 1.0\\)"),
         # 24 images, 2 folds: 1 validation image per class, too few for 5 neighbours.
         "quality": ({}, "only 2 real validation images; the quality report of geometric"),
     }
@@ -384,8 +386,9 @@ def test_bad_input_is_refused_before_anything_is_written(small, tmp_path, kind,
 
 def test_integer_images_in_0_255_are_taken_as_uint8(small):
     X, y = small
-    wide = prepare_evaluation(X.astype(np.int64), y, "none", profile="smoke")
-    narrow = prepare_evaluation(X, y, "none", profile="smoke")
+    settings = EvaluationSettings(methods="none", profile="smoke")
+    wide = prepare_evaluation(X.astype(np.int64), y, settings)
+    narrow = prepare_evaluation(X, y, settings)
     assert wide.plan.data["data"].X.dtype == np.uint8
     assert wide.cells[0].config_hash == narrow.cells[0].config_hash
 
@@ -411,7 +414,8 @@ def test_splits_given_as_index_pairs_keep_patients_apart():
     patients = np.arange(40) // 4
     y = patients % 2  # one class per patient
     splits = list(StratifiedGroupKFold(3).split(X, y, patients))
-    prepared = prepare_evaluation(X, y, "none", cv=splits, quality=False)
+    prepared = prepare_evaluation(
+        X, y, EvaluationSettings(methods="none", cv=splits, quality=False))
     data = prepared.plan.data["data"]
     assert prepared.plan.profile.folds == 3 and len(prepared.cells) == 3
     for fold, (train, held) in enumerate(splits):

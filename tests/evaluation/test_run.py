@@ -11,6 +11,7 @@ from _support import (
 )
 
 from skgenaug.evaluation import _cells
+from skgenaug.evaluation._settings import Execution
 from skgenaug.medmnist import run_medmnist_table
 
 
@@ -70,20 +71,15 @@ def test_plan_workers_uses_the_cpus_this_process_may_use(monkeypatch):
     # joblib.cpu_count honours affinity masks and cgroup quotas; os.cpu_count does not.
     monkeypatch.setattr(run_module.joblib, "cpu_count", lambda: 3)
     monkeypatch.setattr(os, "cpu_count", lambda: 64)
-    n_jobs, threads, reason = run_module.plan_workers()
+    n_jobs, threads, reason = run_module.plan_workers(Execution())
     assert (n_jobs, threads) == (3, 1)
     assert "3 CPU(s) usable" in reason and "2.07x" in reason
-    assert run_module.plan_workers(n_cells=1)[:2] == (1, 3)  # no idle worker
-    assert run_module.plan_workers(n_jobs=-1)[:2] == (3, 1)  # joblib's -1: all
-    assert run_module.plan_workers(n_jobs=-2)[:2] == (2, 1)
-    assert run_module.plan_workers(n_jobs=1)[:2] == (1, 3)
-    assert run_module.plan_workers(n_jobs=2, threads=4)[:2] == (2, 4)
-    assert run_module.plan_workers(device="cuda")[:2] == (1, 3)
-    for bad in (0, 1.5, True):
-        with pytest.raises(ValueError, match="n_jobs"):
-            run_module.plan_workers(n_jobs=bad)
-    with pytest.raises(ValueError, match="threads"):
-        run_module.plan_workers(threads=0)
+    assert run_module.plan_workers(Execution(), n_cells=1)[:2] == (1, 3)  # no idle worker
+    assert run_module.plan_workers(Execution(n_jobs=-1))[:2] == (3, 1)  # joblib's -1: all
+    assert run_module.plan_workers(Execution(n_jobs=-2))[:2] == (2, 1)
+    assert run_module.plan_workers(Execution(n_jobs=1))[:2] == (1, 3)
+    assert run_module.plan_workers(Execution(n_jobs=2, threads=4))[:2] == (2, 4)
+    assert run_module.plan_workers(Execution(device="cuda"))[:2] == (1, 3)
 
 
 def test_the_log_says_what_parallelism_was_chosen(data_root, tmp_path, smoke,
@@ -95,7 +91,7 @@ def test_the_log_says_what_parallelism_was_chosen(data_root, tmp_path, smoke,
     monkeypatch.setattr(run_module, "AugmentationEvaluation", _NoReport)
     messages = []
     run_medmnist_table(smoke, ["breastmnist"], ["none"], ["val"], [0], tmp_path,
-                  root=str(data_root), progress=False, log=messages.append)
+                       root=str(data_root), execution=Execution(log=messages.append))
     assert any(m.startswith("Parallelism: 2 worker(s) x 1 thread(s)") for m in messages)
 
 
