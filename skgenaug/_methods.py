@@ -1,15 +1,17 @@
 """The named augmentation methods: one registry, shared by the evaluation, the MedMNIST
 benchmark, the command line and the figures.
 
-Adding a method is one :class:`Method` entry in :data:`METHODS` here, plus its
-parameters in each profile of :mod:`skgenaug.evaluation` (``Profile.samplers``).
+Adding a method is one :class:`Method` entry in :data:`METHODS` here (its name,
+display name, sampler class and the parameters that make it this method), plus its
+sizes (epochs, layers) in each profile of :mod:`skgenaug.evaluation`
+(``Profile.samplers``; ``Profile.sampler_params`` merges the two).
 Methods name their sampler classes, imported when a sampler is built: the figures
 need the names, order and colours, not the networks.
 """
 
 import importlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,10 @@ class Method:
     generator_cost : float, default=0.0
         Cost of one training image-epoch of the generator relative to one of the
         classifier at the quick profile's sizes; orders cells, nothing else.
+    params : dict, default={}
+        The sampler parameters that make it this method in every profile (a conv
+        architecture, the WGAN-GP objective, a variation's strength); the profiles add
+        their sizes.
     """
 
     name: str
@@ -39,6 +45,7 @@ class Method:
     sampler: str = None
     wraps: str = None
     generator_cost: float = 0.0
+    params: dict = field(default_factory=dict, hash=False)
 
     @property
     def sampler_class(self):
@@ -74,12 +81,14 @@ class Method:
                     **params)
 
 
+_CONV = dict(architecture="conv")
+
 #: Every named method, in table order. The first four are the reference paper's; then
-#: the library's convolutional generators (their profile parameters set
-#: ``architecture``, ``objective``, ...); then the classic baselines (geometric
+#: the library's convolutional generators (their ``params`` set ``architecture``,
+#: ``objective``, ...); then the classic baselines (geometric
 #: transforms; random over-sampling and SMOTE on flattened pixels); then the
 #: class-conditional diffusion model, drawing from noise and as variations of real
-#: images (``strength=0.5`` in the profiles). Generator costs come from the committed
+#: images (``strength=0.5``). Generator costs come from the committed
 #: quick run's sampler and classifier seconds on BreastMNIST (diffusion: its measured
 #: fit time at the quick profile's sizes against the classifier's).
 METHODS = {
@@ -89,17 +98,22 @@ METHODS = {
         Method("ae", "AE", "AESampler", generator_cost=0.04),
         Method("cvae", "cVAE", "CVAESampler", generator_cost=0.05),
         Method("cgan", "cGAN", "CGANSampler", generator_cost=0.09),
-        Method("ae-conv", "AE (conv)", "AESampler", generator_cost=0.15),
-        Method("cvae-conv", "cVAE (conv)", "CVAESampler", generator_cost=0.18),
-        Method("cgan-conv", "cGAN (conv)", "CGANSampler", generator_cost=0.31),
-        Method("wgan-gp", "WGAN-GP (conv)", "CGANSampler", generator_cost=0.41),
-        Method("acgan", "ACGAN (conv)", "CGANSampler", generator_cost=0.29),
+        Method("ae-conv", "AE (conv)", "AESampler", generator_cost=0.15,
+               params=_CONV),
+        Method("cvae-conv", "cVAE (conv)", "CVAESampler", generator_cost=0.18,
+               params=_CONV),
+        Method("cgan-conv", "cGAN (conv)", "CGANSampler", generator_cost=0.31,
+               params=_CONV),
+        Method("wgan-gp", "WGAN-GP (conv)", "CGANSampler", generator_cost=0.41,
+               params=dict(_CONV, objective="wgan-gp")),
+        Method("acgan", "ACGAN (conv)", "CGANSampler", generator_cost=0.29,
+               params=dict(_CONV, auxiliary_classifier=True)),
         Method("geometric", "Geometric", "GeometricSampler"),
         Method("ros", "ROS", "FlatImageSampler", wraps="RandomOverSampler"),
         Method("smote", "SMOTE", "FlatImageSampler", wraps="SMOTE"),
         Method("diffusion", "Diffusion", "DiffusionSampler", generator_cost=3.0),
         Method("diffusion-variation", "Diffusion (variation)", "DiffusionSampler",
-               generator_cost=3.0),
+               generator_cost=3.0, params=dict(strength=0.5)),
     )
 }
 

@@ -8,9 +8,9 @@ import pytest
 from _support import _write_npz, quiet
 
 from skgenaug import AddPerClass, CVAESampler, DiffusionSampler, cli, evaluate_augmentation
-from skgenaug._methods import display_name, parse_variant
+from skgenaug._methods import METHODS, display_name, parse_variant
 from skgenaug.datasets import make_image_classification
-from skgenaug.evaluation import _plan, get_profile
+from skgenaug.evaluation import PROFILES, _plan, get_profile
 from skgenaug.evaluation._config import check_controls, parse_methods
 from skgenaug.medmnist import MedMNISTData, run_medmnist_table
 
@@ -35,6 +35,24 @@ def test_variant_names_are_canonical_and_bad_ones_are_named():
                        ("vae", "'vae' is not a method")]:
         with pytest.raises(ValueError, match=match):
             parse_variant(bad)
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_the_registry_defines_a_method_and_the_profile_sizes_it(profile):
+    profile = get_profile(profile)
+    for name, method in METHODS.items():
+        if method.sampler is None:
+            assert profile.sampler_params(name) is None
+            continue
+        params = profile.sampler_params(name)
+        assert params.items() >= method.params.items()
+        assert not set(method.params) & set(profile.samplers[name])
+    sampler = _plan.MethodSpec("wgan-gp").build(profile, AddPerClass(2), 0, "cpu")
+    assert (sampler.architecture, sampler.objective) == ("conv", "wgan-gp")
+    assert sampler.max_epochs == profile.samplers["wgan-gp"].get("max_epochs",
+                                                                 sampler.max_epochs)
+    variation = _plan.MethodSpec("diffusion-variation").build(profile, None, 0, "cpu")
+    assert variation.strength == 0.5
 
 
 def test_a_ratio_sweep_adds_an_at_n_variant_of_every_image_adding_method():

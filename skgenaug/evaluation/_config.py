@@ -86,8 +86,11 @@ class Profile:
         ``random_state`` are set per cell).
     samplers : mapping
         ``{method: sampler parameters}`` for every method of the registry but
-        ``'none'`` (``sampling_strategy``, ``random_state`` and ``device`` are set per
-        cell).
+        ``'none'``: the profile's sizes (epochs, layers, ...). What defines a method
+        (a conv architecture, a WGAN-GP objective, a variation's strength) is the
+        method's own (``Method.params`` in the registry); :meth:`sampler_params`
+        gives both. ``sampling_strategy``, ``random_state`` and ``device`` are set per
+        cell.
     quality : mapping or None
         Options of :func:`~skgenaug.metrics.quality_report` for sampler cells
         (``feature_estimator``: ResNetClassifier parameters of the embedding, ``None``
@@ -142,14 +145,36 @@ class Profile:
             object.__setattr__(self, name, _read_only(getattr(self, name)))
         object.__setattr__(self, "datasets", tuple(self.datasets))
 
+    def sampler_params(self, method):
+        """The parameters a registered method's sampler gets in this profile: the
+        method's own, then the profile's.
+
+        Parameters
+        ----------
+        method : str
+            A registered method name (``'wgan-gp'``).
+
+        Returns
+        -------
+        params : dict or None
+            ``None`` for ``'none'`` and for names the registry does not know.
+        """
+        known = METHODS.get(method)
+        if known is None or known.sampler is None:
+            return None
+        return {**known.params, **self.samplers.get(method, {})}
+
     def to_dict(self):
-        """The settings as plain JSON-ready values (for ``config.json``).
+        """The settings as plain JSON-ready values (for ``config.json``), with every
+        method's full sampler parameters (:meth:`sampler_params`).
 
         Returns
         -------
         settings : dict
         """
-        return json.loads(json.dumps(dataclasses.asdict(self), default=repr))
+        settings = dataclasses.asdict(self)
+        settings["samplers"] = {m: self.sampler_params(m) for m in self.samplers}
+        return json.loads(json.dumps(settings, default=repr))
 
 
 #: DiffusionSampler at the quick profile's CPU size: about 1.5-5.5 minutes per fit of a
@@ -175,18 +200,15 @@ PROFILES = {
             ae=dict(max_epochs=300),
             cvae=dict(max_epochs=300),
             cgan=dict(max_epochs=1000),
-            # The library's samplers at their defaults.
-            **{"ae-conv": dict(architecture="conv"),
-               "cvae-conv": dict(architecture="conv"),
-               "cgan-conv": dict(architecture="conv")},
-            **{"wgan-gp": dict(architecture="conv", objective="wgan-gp")},
-            acgan=dict(architecture="conv", auxiliary_classifier=True),
+            # The library's samplers at their defaults (diffusion's are meant for a
+            # GPU).
+            **{"ae-conv": {}, "cvae-conv": {}, "cgan-conv": {}, "wgan-gp": {}},
+            acgan=dict(),
             geometric=dict(),
             ros=dict(),
             smote=dict(),
-            # DiffusionSampler's defaults (meant for a GPU); variations at strength 0.5.
             diffusion=dict(),
-            **{"diffusion-variation": dict(strength=0.5)},
+            **{"diffusion-variation": dict()},
         ),
         # Generated-image quality of each sampler cell (skgenaug.metrics.quality_report;
         # None = the metrics' default small ResNet embedding and utility classifier).
@@ -216,21 +238,16 @@ PROFILES = {
             ae=dict(max_epochs=40, hidden_layer_sizes=(256, 128, 64, 32)),
             cvae=dict(max_epochs=40, hidden_layer_sizes=(256, 128)),
             cgan=dict(max_epochs=100, hidden_layer_sizes=(64, 128, 256)),
-            **{"ae-conv": dict(architecture="conv", max_epochs=40,
-                               hidden_layer_sizes=(16, 32)),
-               "cvae-conv": dict(architecture="conv", max_epochs=40,
-                                 hidden_layer_sizes=(16, 32)),
-               "cgan-conv": dict(architecture="conv", max_epochs=100,
-                                 hidden_layer_sizes=(32, 16)),
-               "wgan-gp": dict(architecture="conv", objective="wgan-gp", max_epochs=100,
-                               hidden_layer_sizes=(32, 16))},
-            acgan=dict(architecture="conv", auxiliary_classifier=True, max_epochs=100,
-                       hidden_layer_sizes=(32, 16)),
+            **{"ae-conv": dict(max_epochs=40, hidden_layer_sizes=(16, 32)),
+               "cvae-conv": dict(max_epochs=40, hidden_layer_sizes=(16, 32)),
+               "cgan-conv": dict(max_epochs=100, hidden_layer_sizes=(32, 16)),
+               "wgan-gp": dict(max_epochs=100, hidden_layer_sizes=(32, 16))},
+            acgan=dict(max_epochs=100, hidden_layer_sizes=(32, 16)),
             geometric=dict(),
             ros=dict(),
             smote=dict(),
             diffusion=dict(_QUICK_DIFFUSION),
-            **{"diffusion-variation": dict(_QUICK_DIFFUSION, strength=0.5)},
+            **{"diffusion-variation": dict(_QUICK_DIFFUSION)},
         ),
         # The feature ResNet is fitted once per fold and shared by the fold's methods
         # (same embedding for all); the utility fits would double the cost.
@@ -256,21 +273,16 @@ PROFILES = {
             ae=dict(max_epochs=2, hidden_layer_sizes=(32, 16), latent_dim=4),
             cvae=dict(max_epochs=2, hidden_layer_sizes=(32,), latent_dim=4),
             cgan=dict(max_epochs=2, hidden_layer_sizes=(16, 32), latent_dim=8),
-            **{"ae-conv": dict(architecture="conv", max_epochs=2,
-                               hidden_layer_sizes=(4, 8), latent_dim=4),
-               "cvae-conv": dict(architecture="conv", max_epochs=2,
-                                 hidden_layer_sizes=(4, 8), latent_dim=4),
-               "cgan-conv": dict(architecture="conv", max_epochs=2,
-                                 hidden_layer_sizes=(8, 4), latent_dim=8),
-               "wgan-gp": dict(architecture="conv", objective="wgan-gp", max_epochs=2,
-                               hidden_layer_sizes=(8, 4), latent_dim=8)},
-            acgan=dict(architecture="conv", auxiliary_classifier=True, max_epochs=2,
-                       hidden_layer_sizes=(8, 4), latent_dim=8),
+            **{"ae-conv": dict(max_epochs=2, hidden_layer_sizes=(4, 8), latent_dim=4),
+               "cvae-conv": dict(max_epochs=2, hidden_layer_sizes=(4, 8), latent_dim=4),
+               "cgan-conv": dict(max_epochs=2, hidden_layer_sizes=(8, 4), latent_dim=8),
+               "wgan-gp": dict(max_epochs=2, hidden_layer_sizes=(8, 4), latent_dim=8)},
+            acgan=dict(max_epochs=2, hidden_layer_sizes=(8, 4), latent_dim=8),
             geometric=dict(),
             ros=dict(),
             smote=dict(k_neighbors=3),
             diffusion=dict(_SMOKE_DIFFUSION),
-            **{"diffusion-variation": dict(_SMOKE_DIFFUSION, strength=0.5)},
+            **{"diffusion-variation": dict(_SMOKE_DIFFUSION)},
         ),
         # Tiny embedding, no utility fits: keeps the smoke run short.
         quality=dict(utility=False, feature_estimator=dict(
@@ -471,7 +483,7 @@ def cell_settings(profile, method, *, sampler=None, data=None, extra=None):
     relevant = dict(folds=profile.folds, add_per_class=profile.add_per_class,
                     classifier=profile.classifier)
     if sampler is None and method != "none":
-        sampler = profile.samplers.get(method)
+        sampler = profile.sampler_params(method)
     relevant["sampler"] = sampler
     if method != "none" and profile.quality is not None:
         relevant["quality"] = profile.quality  # only sampler cells compute it

@@ -114,7 +114,7 @@ class MethodSpec:
         """
         if self.registered:
             method = self.method
-            params = profile.samplers.get(method.name, {}) if method.sampler else {}
+            params = profile.sampler_params(method.name) or {}
             return method.make_sampler(self.sampling_strategy(sampling_strategy),
                                        random_state, device, **params)
         sampler = clone(self.sampler)
@@ -135,7 +135,7 @@ class MethodSpec:
                              curated=variant.curated, weighted=variant.weighted,
                              add_per_class=variant.add_per_class)
             if profile is not None:
-                described["params"] = profile.samplers.get(variant.base)
+                described["params"] = profile.sampler_params(variant.base)
                 if variant.curated:
                     described["curation"] = dict(profile.curation)
             return described
@@ -241,7 +241,7 @@ def generator_group(cell, spec, profile):
     sampler = None if not spec.registered else spec.method.sampler_class
     if sampler is None or not issubclass(sampler, BaseGenerativeSampler):
         return None
-    params = {k: v for k, v in profile.samplers.get(spec.method.name, {}).items()
+    params = {k: v for k, v in profile.sampler_params(spec.method.name).items()
               if k not in _generation_params(sampler)}
     return (cell.dataset, cell.seed, cell.fold, sampler.__qualname__,
             json.dumps(params, sort_keys=True, default=repr), spec.variant.pool)
