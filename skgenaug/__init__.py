@@ -4,10 +4,10 @@
 # imported only when a plotting function is called).
 from . import datasets, metrics, plotting  # noqa: F401
 from ._augmented import AugmentedClassifier
+from ._classifier import ResNetClassifier
 from ._generative import BaseGenerativeSampler
 from ._version import __version__  # noqa: F401
 from .base import AddPerClass
-from .classifier import ResNetClassifier
 
 # The main workflow: does augmentation help a classifier of my images, and which kind?
 from .evaluation import AugmentationEvaluation, evaluate_augmentation

@@ -1,7 +1,7 @@
 """Classification scores: accuracy, balanced accuracy and AUC as MedMNIST computes it.
 
 Public as :mod:`skgenaug.metrics`; kept at the package root, numpy and scikit-learn
-only, because :mod:`skgenaug.classifier` scores its validation epochs with
+only, because :class:`~skgenaug.ResNetClassifier` scores its validation epochs with
 :func:`medmnist_auc` and the metrics package itself builds classifiers: living inside
 it would make the two import each other.
 """

@@ -112,7 +112,7 @@ def test_the_cycle_finder_finds_a_planted_cycle():
 
 def test_no_module_level_import_circle():
     graph = _import_graph()
-    assert graph["skgenaug.classifier"], "the import graph finds no imports at all"
+    assert graph["skgenaug._classifier"], "the import graph finds no imports at all"
     assert _cycles(graph) == []
 
 
@@ -171,3 +171,25 @@ def test_figures_and_method_registry_import_no_sampler_or_engine():
                     if t.startswith(("skgenaug.samplers", "skgenaug.evaluation"))}, name
     assert "skgenaug._methods" in _reachable(graph, "skgenaug.plotting")
     assert "skgenaug.samplers" in _reachable(graph, "skgenaug.evaluation._cells")
+
+
+#: The modules users import by name: the documented namespaces (docs/api), the
+#: command, and ``base`` (BaseImageOverSampler, for writing one's own sampler). Every
+#: other module's name starts with an underscore and its public names are re-exported
+#: by its package.
+PUBLIC_MODULES = {
+    "skgenaug", "skgenaug.base", "skgenaug.benchmark", "skgenaug.cli",
+    "skgenaug.datasets", "skgenaug.evaluation", "skgenaug.medmnist", "skgenaug.metrics",
+    "skgenaug.nets", "skgenaug.plotting", "skgenaug.samplers",
+}
+
+
+def test_one_naming_convention_for_modules():
+    modules = {_module_name(path) for path in PACKAGE.rglob("*.py")}
+    public = {m for m in modules if not any(part.startswith("_")
+                                            for part in m.split(".")[1:])}
+    assert public == PUBLIC_MODULES
+    from test_docs import API_MODULES
+
+    # Every documented namespace is public, and is a package or a public module.
+    assert set(API_MODULES) <= PUBLIC_MODULES

@@ -17,8 +17,8 @@ except ImportError:  # Windows
 
 from skorch.callbacks import Callback
 
+from .._classifier import ResNetClassifier
 from .._generative import BaseGenerativeSampler
-from ..classifier import ResNetClassifier
 from ..metrics import DEFAULT_FEATURE_ESTIMATOR
 from ._plan import _generation_params
 

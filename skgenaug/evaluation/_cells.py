@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from sklearn.base import clone
 
-from ..classifier import ResNetClassifier
+from .._classifier import ResNetClassifier
 from ..metrics import classification_scores, quality_report
 from ..samplers import CuratedSampler
 from ._artifacts import (

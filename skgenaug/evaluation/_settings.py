@@ -25,7 +25,7 @@ from sklearn.utils._param_validation import (
     validate_parameter_constraints,
 )
 
-from ..classifier import ResNetClassifier
+from .._classifier import ResNetClassifier
 from ._config import Profile, get_profile
 
 _POSITIVE_INT = Interval(Integral, 1, None, closed="left")

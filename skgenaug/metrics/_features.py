@@ -1,6 +1,6 @@
 """Penultimate-layer features of a fitted :class:`~skgenaug.ResNetClassifier`."""
 
-from ..classifier import ResNetClassifier
+from .._classifier import ResNetClassifier
 
 
 def _final_estimator(estimator):

@@ -10,8 +10,8 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from .._classifier import ResNetClassifier
 from .._validation import draw_seed
-from ..classifier import ResNetClassifier
 from ._checks import as_rows
 from ._features import extract_features
 from ._fidelity import frechet_distance, precision_recall_density_coverage
