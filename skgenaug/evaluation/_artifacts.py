@@ -59,13 +59,15 @@ def donates_feature_resnet(cell, profile):
     Parameters
     ----------
     cell : Cell
-        The cell.
+        A cell of the run.
     profile : Profile
-        The profile.
+        The run's profile.
 
     Returns
     -------
-    bool
+    donates : bool
+        True when the cell is a ``'none'`` cell whose classifier's settings are the
+        feature ResNet's.
 
     Examples
     --------

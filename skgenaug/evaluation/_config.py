@@ -184,6 +184,18 @@ _QUICK_DIFFUSION = dict(hidden_layer_sizes=(16, 32, 32), layers_per_block=1,
 _SMOKE_DIFFUSION = dict(hidden_layer_sizes=(4, 8), layers_per_block=1,
                         n_train_timesteps=100, n_sampling_steps=3, max_epochs=2)
 
+#: Methods that share their sizes in every profile: the conv autoencoders, the conv
+#: GANs, and the diffusion model drawing from noise or as variations.
+_CONV_AUTOENCODERS = ("ae-conv", "cvae-conv")
+_CONV_GANS = ("cgan-conv", "wgan-gp", "acgan")
+_DIFFUSION = ("diffusion", "diffusion-variation")
+
+
+def _alike(methods, **params):
+    """``{method: params}`` for methods sized alike."""
+    return {method: dict(params) for method in methods}
+
+
 _PAPER_CLASSIFIER = dict(width=64, max_epochs=100, batch_size=128, lr=1e-3, optimizer="sgd")
 
 PROFILES = {
@@ -202,13 +214,8 @@ PROFILES = {
             cgan=dict(max_epochs=1000),
             # The library's samplers at their defaults (diffusion's are meant for a
             # GPU).
-            **{"ae-conv": {}, "cvae-conv": {}, "cgan-conv": {}, "wgan-gp": {}},
-            acgan=dict(),
-            geometric=dict(),
-            ros=dict(),
-            smote=dict(),
-            diffusion=dict(),
-            **{"diffusion-variation": dict()},
+            **_alike(_CONV_AUTOENCODERS + _CONV_GANS + ("geometric", "ros", "smote")
+                     + _DIFFUSION),
         ),
         # Generated-image quality of each sampler cell (skgenaug.metrics.quality_report;
         # None = the metrics' default small ResNet embedding and utility classifier).
@@ -238,16 +245,10 @@ PROFILES = {
             ae=dict(max_epochs=40, hidden_layer_sizes=(256, 128, 64, 32)),
             cvae=dict(max_epochs=40, hidden_layer_sizes=(256, 128)),
             cgan=dict(max_epochs=100, hidden_layer_sizes=(64, 128, 256)),
-            **{"ae-conv": dict(max_epochs=40, hidden_layer_sizes=(16, 32)),
-               "cvae-conv": dict(max_epochs=40, hidden_layer_sizes=(16, 32)),
-               "cgan-conv": dict(max_epochs=100, hidden_layer_sizes=(32, 16)),
-               "wgan-gp": dict(max_epochs=100, hidden_layer_sizes=(32, 16))},
-            acgan=dict(max_epochs=100, hidden_layer_sizes=(32, 16)),
-            geometric=dict(),
-            ros=dict(),
-            smote=dict(),
-            diffusion=dict(_QUICK_DIFFUSION),
-            **{"diffusion-variation": dict(_QUICK_DIFFUSION)},
+            **_alike(_CONV_AUTOENCODERS, max_epochs=40, hidden_layer_sizes=(16, 32)),
+            **_alike(_CONV_GANS, max_epochs=100, hidden_layer_sizes=(32, 16)),
+            **_alike(("geometric", "ros", "smote")),
+            **_alike(_DIFFUSION, **_QUICK_DIFFUSION),
         ),
         # The feature ResNet is fitted once per fold and shared by the fold's methods
         # (same embedding for all); the utility fits would double the cost.
@@ -273,16 +274,12 @@ PROFILES = {
             ae=dict(max_epochs=2, hidden_layer_sizes=(32, 16), latent_dim=4),
             cvae=dict(max_epochs=2, hidden_layer_sizes=(32,), latent_dim=4),
             cgan=dict(max_epochs=2, hidden_layer_sizes=(16, 32), latent_dim=8),
-            **{"ae-conv": dict(max_epochs=2, hidden_layer_sizes=(4, 8), latent_dim=4),
-               "cvae-conv": dict(max_epochs=2, hidden_layer_sizes=(4, 8), latent_dim=4),
-               "cgan-conv": dict(max_epochs=2, hidden_layer_sizes=(8, 4), latent_dim=8),
-               "wgan-gp": dict(max_epochs=2, hidden_layer_sizes=(8, 4), latent_dim=8)},
-            acgan=dict(max_epochs=2, hidden_layer_sizes=(8, 4), latent_dim=8),
-            geometric=dict(),
-            ros=dict(),
+            **_alike(_CONV_AUTOENCODERS, max_epochs=2, hidden_layer_sizes=(4, 8),
+                     latent_dim=4),
+            **_alike(_CONV_GANS, max_epochs=2, hidden_layer_sizes=(8, 4), latent_dim=8),
+            **_alike(("geometric", "ros")),
             smote=dict(k_neighbors=3),
-            diffusion=dict(_SMOKE_DIFFUSION),
-            **{"diffusion-variation": dict(_SMOKE_DIFFUSION)},
+            **_alike(_DIFFUSION, **_SMOKE_DIFFUSION),
         ),
         # Tiny embedding, no utility fits: keeps the smoke run short.
         quality=dict(utility=False, feature_estimator=dict(
