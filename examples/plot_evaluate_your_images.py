@@ -76,7 +76,7 @@ print(f"{source}: wrote {len(y)} PNG files to {folder}")
 # ``size=64`` to resize images of other sizes, ``color='gray'`` or ``'rgb'`` to
 # convert a folder that mixes both.
 data = load_images(folder)
-print(data.X.shape, data.X.dtype, data.target_names)
+print(data.data.shape, data.data.dtype, data.target_names)
 print(data.manifest.head(3).to_string(index=False))
 
 # %%
@@ -92,7 +92,7 @@ print(data.manifest.head(3).to_string(index=False))
 # ``results_dir`` would store every finished cell there, so that an interrupted run
 # resumes, and write the report.
 result = evaluate_augmentation(
-    data.X, np.array(data.target_names)[data.y], "none,geometric,cvae",
+    data.data, np.array(data.target_names)[data.target], "none,geometric,cvae",
     profile="quick", cv=3, sampling_strategy=AddPerClass(40), random_state=0,
     n_jobs=1, threads=1,  # tiny cells; on your data leave both out: a cell per CPU
 )

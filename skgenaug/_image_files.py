@@ -66,6 +66,23 @@ def _corrupt(path, cause):
     return ValueError(f"Corrupt image {path}: {cause}. Replace or remove the file.")
 
 
+def _labelled(X, y, target_names, filenames, descr, return_X_y, **extra):
+    """``(data, target)``, or scikit-learn's loader Bunch with ``X`` and ``y`` kept as
+    aliases of ``data`` and ``target`` (the same arrays), for code written before."""
+    if return_X_y:
+        return X, y
+    return Bunch(data=X, target=y, target_names=target_names, filenames=filenames,
+                 DESCR=descr, X=X, y=y, **extra)
+
+
+def _describe(kind, path, X, target_names, y, how=""):
+    counts = np.bincount(y, minlength=len(target_names))
+    classes = ", ".join(f"{name} ({n})" for name, n in zip(target_names, counts))
+    shape = "x".join(map(str, X.shape[1:]))
+    return (f"{kind} {path}{how}: {len(X)} images of shape {shape} ({X.dtype}), "
+            f"{len(target_names)} classes: {classes}.")
+
+
 def _read_image(path):
     """The decoded image of one file, or a ValueError naming the file."""
     from PIL import Image, UnidentifiedImageError
@@ -187,7 +204,7 @@ def _class_files(folder, root):
     return files
 
 
-def load_image_folder(path, *, size=None, color=None):
+def load_image_folder(path, *, size=None, color=None, return_X_y=False):
     """Load labelled images from class subfolders (``<path>/<class>/<image>``).
 
     The layout of torchvision's ``ImageFolder`` and Keras'
@@ -208,19 +225,31 @@ def load_image_folder(path, *, size=None, color=None):
         ``'gray'`` converts every image to one channel (colour by Pillow's ITU-R 601-2
         luma), ``'rgb'`` to three (gray repeated). ``None`` keeps what the files hold,
         which then must be all gray or all colour.
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of the Bunch, as scikit-learn's loaders do.
 
     Returns
     -------
     data : :class:`~sklearn.utils.Bunch`
-        Dictionary-like, with attributes
+        Dictionary-like, with the keys of scikit-learn's loaders
 
-        - ``X``: uint8 images, ``(n, H, W)`` gray or ``(n, H, W, 3)`` colour;
-        - ``y``: int64 class codes, ``0 .. n_classes - 1``, in ``target_names`` order;
+        - ``data``: uint8 images, ``(n, H, W)`` gray or ``(n, H, W, 3)`` colour;
+        - ``target``: int64 class codes, ``0 .. n_classes - 1``, in ``target_names``
+          order;
         - ``target_names``: the class folder names;
+        - ``filenames``: the path of each image's file, as an array of str;
+        - ``DESCR``: what was read, in words;
+
+        ``X`` and ``y`` are kept as aliases of ``data`` and ``target`` (the same
+        arrays), for code written before; and
+
         - ``manifest``: a :class:`pandas.DataFrame` with one row per image: ``row`` (in
           ``X``), ``label``, ``class_name``, ``file`` (path relative to ``path``),
           ``mode`` (Pillow's), ``height`` and ``width`` before resizing;
         - ``path``, ``size``, ``color``, ``resampling``: what was read and how.
+
+    (data, target) : tuple of ndarray
+        With ``return_X_y=True``: the images and their class codes.
 
     Raises
     ------
@@ -262,8 +291,11 @@ def load_image_folder(path, *, size=None, color=None):
     ...     (root / f"class_{label}").mkdir(exist_ok=True)
     ...     Image.fromarray(image).save(root / f"class_{label}" / f"{i}.png")
     >>> data = load_image_folder(root, size=28)
-    >>> data.X.shape, data.X.dtype, data.target_names
+    >>> data.data.shape, data.data.dtype, data.target_names
     ((6, 28, 28), dtype('uint8'), ['class_0', 'class_1'])
+    >>> X, y = load_image_folder(root, size=28, return_X_y=True)
+    >>> X.shape, y.tolist() == data.target.tolist()
+    ((6, 28, 28), True)
     >>> data.manifest.columns.tolist()[:4]
     ['row', 'label', 'class_name', 'file']
     """
@@ -276,11 +308,14 @@ def load_image_folder(path, *, size=None, color=None):
     files = [(label, folder.name, file) for label, folder in enumerate(folders)
              for file in _class_files(folder, root)]
     X, manifest, color = _read_files(files, root, size, color)
-    return Bunch(
-        X=X, y=manifest["label"].to_numpy(dtype=np.int64),
-        target_names=[folder.name for folder in folders], manifest=manifest,
-        path=str(root), size=None if size is None else tuple(size), color=color,
-        resampling=RESAMPLING if size is not None else None,
+    y = manifest["label"].to_numpy(dtype=np.int64)
+    target_names = [folder.name for folder in folders]
+    how = "" if size is None else f", resized to {size[0]}x{size[1]} ({RESAMPLING})"
+    return _labelled(
+        X, y, target_names, np.array([str(file) for *_, file in files]),
+        _describe("Image folder", root, X, target_names, y, how), return_X_y,
+        manifest=manifest, path=str(root), size=None if size is None else tuple(size),
+        color=color, resampling=RESAMPLING if size is not None else None,
     )
 
 
@@ -357,8 +392,9 @@ def load_unlabelled_images(path, *, size=None, color=None):
     Returns
     -------
     data : :class:`~sklearn.utils.Bunch`
-        ``X`` (uint8 images), ``manifest`` (``row``, ``file``, ``mode``, ``height``,
-        ``width``), ``path``, ``size``, ``color``, ``resampling``.
+        ``data`` (uint8 images; ``X`` is kept as an alias, the same array),
+        ``filenames`` (each image's file), ``manifest`` (``row``, ``file``, ``mode``,
+        ``height``, ``width``), ``path``, ``size``, ``color``, ``resampling``.
 
     Raises
     ------
@@ -378,7 +414,7 @@ def load_unlabelled_images(path, *, size=None, color=None):
     >>> root = Path(tempfile.mkdtemp())
     >>> for i, image in enumerate(X):
     ...     Image.fromarray(image).save(root / f"scan_{i}.png")
-    >>> load_unlabelled_images(root).X.shape
+    >>> load_unlabelled_images(root).data.shape
     (3, 16, 16)
     """
     size, color = _check_size(size), _check_color(color)
@@ -391,7 +427,8 @@ def load_unlabelled_images(path, *, size=None, color=None):
     X, manifest, color = _read_files([(-1, "", file) for file in files], root, size,
                                      color)
     return Bunch(
-        X=X, manifest=manifest.drop(columns=["label", "class_name"]), path=str(root),
+        data=X, X=X, filenames=np.array([str(file) for file in files]),
+        manifest=manifest.drop(columns=["label", "class_name"]), path=str(root),
         size=None if size is None else tuple(size), color=color,
         resampling=RESAMPLING if size is not None else None,
     )
@@ -423,7 +460,7 @@ def _npz_labels(path, key, y, n):
     return y
 
 
-def load_image_npz(path):
+def load_image_npz(path, *, return_X_y=False):
     """Load labelled images from an ``.npz`` file.
 
     Two layouts are read: arrays ``X`` and ``y`` (optionally ``X_test`` and ``y_test``,
@@ -436,15 +473,24 @@ def load_image_npz(path):
     ----------
     path : str or path-like
         The ``.npz`` file.
+    return_X_y : bool, default=False
+        Return ``(data, target)`` (the training images and their class codes) instead
+        of the Bunch, as scikit-learn's loaders do.
 
     Returns
     -------
     data : :class:`~sklearn.utils.Bunch`
-        ``X`` (images as stored, ``(n, H, W)`` or ``(n, H, W, 3)``; ``(n, H, W, 1)``
-        becomes ``(n, H, W)``), ``y`` (int64 class codes in ``target_names`` order),
-        ``target_names`` (the distinct labels of training and test images as
-        strings, sorted), ``X_test`` and ``y_test`` (``None`` without a test set),
-        ``arrays`` (the names of the arrays read) and ``path``.
+        Dictionary-like, with the keys of scikit-learn's loaders: ``data`` (images as
+        stored, ``(n, H, W)`` or ``(n, H, W, 3)``; ``(n, H, W, 1)`` becomes
+        ``(n, H, W)``), ``target`` (int64 class codes in ``target_names`` order),
+        ``target_names`` (the distinct labels of training and test images as strings,
+        sorted), ``filenames`` (where each row comes from, ``'<path>:<array>[<i>]'``)
+        and ``DESCR``; the test set as ``data_test`` and ``target_test`` (``None``
+        without one); ``arrays`` (the names of the arrays read) and ``path``. ``X``,
+        ``y``, ``X_test`` and ``y_test`` are kept as aliases of ``data``, ``target``,
+        ``data_test`` and ``target_test`` (the same arrays), for code written before.
+    (data, target) : tuple of ndarray
+        With ``return_X_y=True``.
 
     Raises
     ------
@@ -463,8 +509,11 @@ def load_image_npz(path):
     >>> path = os.path.join(tempfile.mkdtemp(), "images.npz")
     >>> np.savez(path, X=X, y=np.where(y == 1, "sick", "healthy"))
     >>> data = load_image_npz(path)
-    >>> data.X.shape, data.target_names, data.X_test is None
+    >>> data.data.shape, data.target_names, data.data_test is None
     ((10, 28, 28), ['healthy', 'sick'], True)
+    >>> X, y = load_image_npz(path, return_X_y=True)
+    >>> X.shape, y.dtype
+    ((10, 28, 28), dtype('int64'))
     """
     import zipfile
 
@@ -507,19 +556,26 @@ def load_image_npz(path):
     if len(X) == 0:
         raise _npz_error(path, "it holds no images")
     classes = np.unique(np.concatenate([y, y_test]) if has_test else y)
-    data = Bunch(
-        X=X, y=np.searchsorted(classes, y).astype(np.int64),
-        target_names=[str(c) for c in classes.tolist()], X_test=None, y_test=None,
-        arrays=[k for pair in train for k in pair], path=str(path),
-    )
+    target = np.searchsorted(classes, y).astype(np.int64)
+    if return_X_y:
+        return X, target
+    target_names = [str(c) for c in classes.tolist()]
+    filenames = np.array([f"{path}:{xk}[{i}]" for (xk, _), (part, _) in zip(train, parts)
+                          for i in range(len(part))])
+    arrays = [k for pair in train for k in pair]
+    descr = _describe("npz file", path, X, target_names, target, f" ({', '.join(arrays)})")
+    data_test = target_test = None
     if has_test:
-        data.X_test = X_test
-        data.y_test = np.searchsorted(classes, y_test).astype(np.int64)
-        data.arrays += list(test)
-    return data
+        data_test = X_test
+        target_test = np.searchsorted(classes, y_test).astype(np.int64)
+        arrays += list(test)
+        descr += f" Test set: {len(X_test)} images ({', '.join(test)})."
+    return _labelled(X, target, target_names, filenames, descr, False,
+                     data_test=data_test, target_test=target_test, X_test=data_test,
+                     y_test=target_test, arrays=arrays, path=str(path))
 
 
-def load_images(path, *, size=None, color=None):
+def load_images(path, *, size=None, color=None, return_X_y=False):
     """Load labelled images from a folder of class subfolders or an ``.npz`` file.
 
     What ``skgenaug evaluate PATH`` reads: a folder goes to :func:`load_image_folder`,
@@ -533,11 +589,18 @@ def load_images(path, *, size=None, color=None):
         Resize (folders only; see :func:`load_image_folder`).
     color : {None, 'gray', 'rgb'}, default=None
         Convert (folders only; see :func:`load_image_folder`).
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of the Bunch, as scikit-learn's loaders do.
 
     Returns
     -------
     data : :class:`~sklearn.utils.Bunch`
-        As the loader returns it; ``X_test`` and ``y_test`` are ``None`` for a folder.
+        As the loader returns it (``data``, ``target``, ``target_names``,
+        ``filenames``, ``DESCR``, ...); ``data_test`` and ``target_test`` are ``None``
+        for a folder. ``X``, ``y``, ``X_test`` and ``y_test`` are kept as aliases of
+        ``data``, ``target``, ``data_test`` and ``target_test``.
+    (data, target) : tuple of ndarray
+        With ``return_X_y=True``: the (training) images and their class codes.
 
     Raises
     ------
@@ -555,13 +618,17 @@ def load_images(path, *, size=None, color=None):
     >>> X, y = make_image_classification(10, random_state=0)
     >>> path = os.path.join(tempfile.mkdtemp(), "images.npz")
     >>> np.savez(path, X=X, y=y)
-    >>> load_images(path).X.shape
+    >>> load_images(path).data.shape
     (10, 28, 28)
+    >>> X, y = load_images(path, return_X_y=True)
+    >>> X.shape, y.shape
+    ((10, 28, 28), (10,))
     """
     path = _existing(path, "Data")
     if path.is_dir():
-        data = load_image_folder(path, size=size, color=color)
-        data.X_test = data.y_test = None
+        data = load_image_folder(path, size=size, color=color, return_X_y=return_X_y)
+        if not return_X_y:
+            data.data_test = data.target_test = data.X_test = data.y_test = None
         return data
     if path.suffix.lower() != ".npz":
         raise ValueError(
@@ -572,4 +639,4 @@ def load_images(path, *, size=None, color=None):
             f"size and color apply to image folders; the arrays of {path} are used as "
             "stored (resize or convert them before saving the npz file)."
         )
-    return load_image_npz(path)
+    return load_image_npz(path, return_X_y=return_X_y)

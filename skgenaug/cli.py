@@ -28,6 +28,7 @@ from .evaluation._config import (
     parse_selections,
 )
 from .evaluation._evaluate import DEFAULT_METHODS, prepare_evaluation
+from .evaluation._report import METRICS
 from .evaluation._scenarios import SCENARIOS
 from .evaluation._settings import EvaluationSettings, Execution
 from .medmnist._table import (
@@ -42,6 +43,17 @@ _PROG = "skgenaug"
 
 def _profiles_help():
     return "; ".join(f"{name}: {p.description}" for name, p in PROFILES.items())
+
+
+def _add_analysis_arguments(parser):
+    parser.add_argument("--primary-metric", choices=tuple(METRICS), default="auc",
+                        help="the primary endpoint, declared in config.json before any "
+                             "cell runs: its comparisons with the baseline form the "
+                             "family Holm's correction covers, and the report opens "
+                             "with the verdict on it (default: auc)")
+    parser.add_argument("--rope", type=float, default=0.01,
+                        help="half-width of the region of practical equivalence of the "
+                             "Bayesian correlated t-test (default: 0.01)")
 
 
 def _add_parallel_arguments(parser):
@@ -195,6 +207,7 @@ def build_parser():
                                "(it needs more than 5 validation images per fold)")
     evaluate.add_argument("--random-state", type=int, default=0,
                           help="seed of the folds and of every fit")
+    _add_analysis_arguments(evaluate)
     _add_parallel_arguments(evaluate)
 
     table = commands.add_parser(
@@ -250,6 +263,7 @@ def build_parser():
     table.add_argument("--skip-missing", action="store_true",
                        help="run the data sets that are present instead of stopping when "
                             "one is missing")
+    _add_analysis_arguments(table)
     _add_parallel_arguments(table)
     return parser, {"evaluate": evaluate, "medmnist-table": table}
 
@@ -264,10 +278,10 @@ def _evaluate(args, parser, argv, execution):
     name = args.name or path.stem or "data"
     try:
         data = load_images(path, size=args.size, color=args.color)
-        X, y = data.X, _names(data, data.y)
+        X, y = data.data, _names(data, data.target)
         X_test = y_test = test = None
-        if data.X_test is not None:
-            X_test, y_test = data.X_test, _names(data, data.y_test)
+        if data.data_test is not None:
+            X_test, y_test = data.data_test, _names(data, data.target_test)
         if args.test is not None:
             if X_test is not None:
                 raise ValueError(f"{path} holds a test set already; drop --test.")
@@ -276,11 +290,11 @@ def _evaluate(args, parser, argv, execution):
             folder = Path(args.test).is_dir()
             test = load_images(args.test, size=args.size if folder else None,
                                color=args.color if folder else None)
-            X_test, y_test = test.X, _names(test, test.y)
+            X_test, y_test = test.data, _names(test, test.target)
         X_unlabelled = None
         if args.unlabelled is not None:
             X_unlabelled = load_unlabelled_images(args.unlabelled, size=args.size,
-                                                  color=args.color).X
+                                                  color=args.color).data
         counts = args.add_per_class or [None]
         profile = get_profile(args.profile, add_per_class=counts[0])
         methods = parse_methods(args.methods, add_per_class=counts[1:])
@@ -290,7 +304,8 @@ def _evaluate(args, parser, argv, execution):
             baseline=args.baseline, controls=args.controls,
             sampling_strategy=args.sampling_strategy,
             validation_fraction=args.validation_fraction, quality=not args.no_quality,
-            results_dir=out, name=name, random_state=args.random_state)
+            results_dir=out, name=name, random_state=args.random_state,
+            primary_metric=args.primary_metric, rope=args.rope)
         prepared = prepare_evaluation(X, y, settings, X_test=X_test, y_test=y_test,
                                       X_unlabelled=X_unlabelled)
     except (ValueError, FileNotFoundError) as exc:
@@ -347,7 +362,8 @@ def _medmnist_table(args, parser, argv, execution):
         result = run_medmnist_table(
             profile, datasets, methods, selections, seeds, out, root=root,
             size=args.size, skip_missing=args.skip_missing, controls=controls,
-            command=command, execution=execution,
+            command=command, execution=execution, primary_metric=args.primary_metric,
+            rope=args.rope,
         )
     except MissingDataError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -245,3 +245,55 @@ def test_bad_unlabelled_folders(tmp_path):
     (tmp_path / "bad" / "notes.txt").write_text("not an image")
     with pytest.raises(ValueError, match="notes.txt"):
         load_unlabelled_images(tmp_path / "bad")
+
+
+# ------------------------------------------------- scikit-learn's loader conventions
+
+
+def test_folder_bunch_has_scikit_learn_keys_and_return_x_y(gray):
+    root, X, y = gray
+    files = write_folder(root, X, y)
+    data = load_image_folder(root)
+    # X and y stay as aliases of the same arrays, for code written before.
+    assert data.X is data.data and data.y is data.target
+    np.testing.assert_array_equal(data.data, np.stack([image for _, image, _ in files]))
+    assert data.filenames.tolist() == [str(path) for path, *_ in files]
+    assert str(root) in data.DESCR and "24 images" in data.DESCR
+    assert "benign (8)" in data.DESCR
+    X_only, y_only = load_image_folder(root, return_X_y=True)
+    np.testing.assert_array_equal(X_only, data.data)
+    np.testing.assert_array_equal(y_only, data.target)
+    X_images, y_images = load_images(root, return_X_y=True)
+    np.testing.assert_array_equal(y_images, data.target)
+    bunch = load_images(root)
+    assert bunch.data_test is None and bunch.target_test is None and bunch.X_test is None
+
+
+def test_npz_bunch_has_scikit_learn_keys_and_return_x_y(tmp_path):
+    X, y = make_image_classification(12, n_classes=2, random_state=0)
+    path = tmp_path / "images.npz"
+    np.savez(path, X=X, y=y + 5, X_test=X[:4], y_test=y[:4] + 5)
+    data = load_images(path)
+    np.testing.assert_array_equal(data.data, X)
+    np.testing.assert_array_equal(data.target, y)
+    assert data.target_names == ["5", "6"]
+    np.testing.assert_array_equal(data.data_test, X[:4])
+    np.testing.assert_array_equal(data.target_test, y[:4])
+    assert data.X is data.data and data.y is data.target
+    assert data.X_test is data.data_test and data.y_test is data.target_test
+    assert data.filenames.tolist() == [f"{path}:X[{i}]" for i in range(12)]
+    assert "12 images" in data.DESCR and "Test set: 4 images" in data.DESCR
+    for loader in (load_images, load_image_npz):
+        result = loader(path, return_X_y=True)
+        assert isinstance(result, tuple) and len(result) == 2
+        np.testing.assert_array_equal(result[0], X)
+        np.testing.assert_array_equal(result[1], y)
+
+
+def test_unlabelled_bunch_has_data_and_filenames(tmp_path):
+    X, _ = make_image_classification(3, image_size=8, random_state=0)
+    for i, image in enumerate(X):
+        Image.fromarray(image).save(tmp_path / f"scan_{i}.png")
+    data = load_unlabelled_images(tmp_path)
+    assert data.data is data.X and data.data.shape == (3, 8, 8)
+    assert data.filenames.tolist() == [str(tmp_path / f"scan_{i}.png") for i in range(3)]
