@@ -26,6 +26,8 @@ is the file ``<root>/<flag>.npz`` (for example ``breastmnist.npz``), a larger si
 
 Local copies of the files need not match medmnist's MD5 checksums (re-saved or rebuilt
 copies never do), so a present file is loaded as it is and is never re-downloaded.
+A download (``download=True``) fetches the official file from the URL in
+``medmnist.INFO`` and keeps it only once its MD5 matches the official one.
 
 Importing this module is cheap: ``medmnist`` (which imports torch) is imported only when
 a MedMNIST name or file is looked up.
@@ -229,13 +231,67 @@ def _check_size(size):
         )
 
 
-def _download(flag, size, root):
-    """Download ``flag`` into ``root`` through medmnist's own dataset class."""
-    import medmnist
+#: Seconds a download waits for the server before giving up.
+_DOWNLOAD_TIMEOUT = 60
+_CHUNK = 1 << 20
 
+
+def _official(flag, size):
+    """``(url, md5)`` of the official file, from ``medmnist.INFO`` (all sizes)."""
+    suffix = "" if size == 28 else f"_{size}"
+    info = _medmnist_info()[flag]
+    return info.get(f"url{suffix}"), info.get(f"MD5{suffix}")
+
+
+def _download(flag, size, root):
+    """Download the official npz file of ``flag`` at ``size`` into ``root``.
+
+    Straight from the URL in ``medmnist.INFO`` with urllib (medmnist's own download
+    imports torchvision, which breaks when it does not match torch). The bytes go to a
+    hidden temporary file in ``root`` and are renamed to the final name only once their
+    MD5 matches, so an interrupted or corrupted download never passes for a data set.
+    """
+    import hashlib
+    import http.client
+    import tempfile
+    import urllib.error
+    import urllib.request
+
+    from tqdm.auto import tqdm
+
+    url, md5 = _official(flag, size)
+    if not url or not md5:
+        raise ValueError(f"medmnist.INFO has no URL and MD5 for {flag} at size {size}.")
+    path = root / _file_name(flag, size)
     root.mkdir(parents=True, exist_ok=True)
-    dataset_class = getattr(medmnist, medmnist.INFO[flag]["python_class"])
-    dataset_class(split="test", root=str(root), download=True, size=size)
+    handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=root)
+    try:
+        digest = hashlib.md5()
+        with os.fdopen(handle, "wb") as out:
+            try:
+                with urllib.request.urlopen(url, timeout=_DOWNLOAD_TIMEOUT) as response:
+                    total = int(response.headers.get("Content-Length") or 0) or None
+                    with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024,
+                              desc=f"Downloading {path.name}", disable=None) as bar:
+                        while chunk := response.read(_CHUNK):
+                            out.write(chunk)
+                            digest.update(chunk)
+                            bar.update(len(chunk))
+            except (urllib.error.URLError, http.client.HTTPException, OSError,
+                    ValueError) as exc:
+                raise OSError(f"Downloading {url} failed: {exc}") from exc
+        if digest.hexdigest() != md5.lower():
+            raise OSError(
+                f"The file downloaded from {url} has MD5 {digest.hexdigest()}, not the "
+                f"official {md5}: the download was cut short or altered. Nothing was "
+                "kept; try again."
+            )
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
+    logger.info("Downloaded %s from %s (MD5 verified).", path, url)
+    return path
 
 
 def _locate(flag, size, root, download):
@@ -244,25 +300,22 @@ def _locate(flag, size, root, download):
     path = folder / _file_name(flag, size)
     if path.is_file():
         return path
-    url_key = "url" if size == 28 else f"url_{size}"
-    url = _medmnist_info()[flag].get(url_key, "(no URL in medmnist.INFO)")
+    url = _official(flag, size)[0] or "(no URL in medmnist.INFO)"
     cause = None
     if download:
         try:
             _download(flag, size, folder)
-        except Exception as exc:  # offline, proxy, MD5 mismatch, broken torchvision, ...
+        except Exception as exc:  # offline, proxy, MD5 mismatch, full disk, ...
             cause = exc
         if path.is_file():
             return path
     message = f"MedMNIST file not found: {path} (data folder from {source})."
     if cause is not None:
         first_line = (str(cause).strip().splitlines() or [""])[0]
-        message += (
-            f" Downloading it through medmnist failed ({type(cause).__name__}: "
-            f"{first_line}); see the exception above."
-        )
+        message += f" Downloading it from {url} failed ({type(cause).__name__}: " \
+                   f"{first_line})."
     elif download:
-        message += " Downloading it through medmnist did not create it."
+        message += f" Downloading it from {url} did not create it."
     message += (
         f"\nFix: put {path.name} in that folder, or point skgenaug at the folder that "
         f"holds it with root=... or the environment variable {DATA_DIR_ENV}"
@@ -368,9 +421,10 @@ def load_medmnist(name, split="train", root=None, *, size=28, download=False):
     size : {28, 64, 128, 224}, default=28
         Image size; sizes other than 28 are read from ``<flag>_<size>.npz``.
     download : bool, default=False
-        When the file is absent, download it into the data folder through medmnist
-        (needs internet access and a working torchvision). Off by default so that a
-        misplaced folder fails fast instead of starting a download.
+        When the file is absent, download the official file (the URL and MD5 of
+        ``medmnist.INFO``) into the data folder, with a progress bar; it gets its final
+        name only once its MD5 matches (no torchvision needed). Off by default so that
+        a misplaced folder fails fast instead of starting a download.
 
     Returns
     -------
@@ -382,8 +436,10 @@ def load_medmnist(name, split="train", root=None, *, size=28, download=False):
     Raises
     ------
     FileNotFoundError
-        If the file is absent (and could not be downloaded). The message names the
-        expected path, how to point skgenaug elsewhere, and the official URL.
+        If the file is absent (and could not be downloaded: no network, or an MD5
+        that differs from the official one). The message names the expected path, how
+        to point skgenaug elsewhere, and the official URL; the download's error is
+        its ``__cause__``.
     ValueError
         If ``name``, ``split`` or ``size`` is unknown or unsupported, or if the file is
         damaged: a missing array, a wrong image shape or dtype, or a label count that
@@ -597,7 +653,7 @@ def load_paper_subset(
         Image size (MedMNIST+); sizes other than 28 are read from
         ``<flag>_<size>.npz``. The same seed draws the same rows at every size.
     download : bool, default=False
-        Download the file through medmnist when it is absent.
+        Download the official file when it is absent (see :func:`load_medmnist`).
     verbose : bool, default=False
         Print the class counts of the three parts.
 

@@ -9,6 +9,7 @@ import medmnist.dataset
 import medmnist.info
 import numpy as np
 import pytest
+from _support import _write_npz
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score
 from threadpoolctl import threadpool_limits
@@ -186,33 +187,140 @@ def test_present_file_never_downloads(tmp_path, no_network):
     assert len(X) == 12
 
 
-def test_download_offline_raises_file_not_found(tmp_path, monkeypatch):
-    # Through medmnist's own dataset class, with its download failing as it does offline.
-    def offline(self):
-        raise RuntimeError("Automatic download failed! (offline)")
+@pytest.fixture
+def served(tmp_path, monkeypatch):
+    """A local HTTP server of the folder ``served/`` (no other connection allowed);
+    ``point(flag, size, name, md5)`` makes medmnist.INFO's URL and MD5 of ``flag`` at
+    ``size`` name that file on it."""
+    import copy
+    import functools
+    import hashlib
+    import http.server
+    import threading
 
-    monkeypatch.setattr(medmnist.dataset.MedMNIST, "download", offline)
-    monkeypatch.setattr(socket.socket, "connect", lambda *a: pytest.fail("network used"))
+    folder = tmp_path / "served"
+    folder.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler,
+                                directory=str(folder))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    connect = socket.socket.connect
+
+    def local_only(sock, address):
+        if address[0] != "127.0.0.1":
+            pytest.fail(f"a connection to {address} was attempted")
+        return connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", local_only)
+    info = copy.deepcopy(medmnist.INFO)
+    monkeypatch.setattr(datasets, "_medmnist_info", lambda: info)
+
+    def point(flag, size, name, md5=None):
+        suffix = "" if size == 28 else f"_{size}"
+        if md5 is None:
+            md5 = hashlib.md5((folder / name).read_bytes()).hexdigest()
+        url = f"http://127.0.0.1:{server.server_address[1]}/{name}"
+        info[flag][f"url{suffix}"], info[flag][f"MD5{suffix}"] = url, md5
+        return url
+
+    try:
+        yield folder, point
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.mark.parametrize("size", [28, 64])
+def test_download_fetches_the_official_file_and_checks_its_md5(size, tmp_path, served):
+    folder, point = served
+    _write_npz(folder / "file.npz", 2, 1, (6, 3, 4), seed=0, size=size)
+    point("breastmnist", size, "file.npz")
+    root = tmp_path / "data"
+    X, y = load_medmnist("breast", "train", root=root, size=size, download=True)
+    assert X.shape == (6, size, size) and len(y) == 6
+    name = "breastmnist.npz" if size == 28 else f"breastmnist_{size}.npz"
+    # Under the name medmnist uses, byte for byte, and nothing else left behind.
+    assert [p.name for p in root.iterdir()] == [name]
+    assert (root / name).read_bytes() == (folder / "file.npz").read_bytes()
+    # Present now: loaded again without a server.
+    folder.joinpath("file.npz").unlink()
+    X_again, _ = load_medmnist("breast", "train", root=root, size=size, download=True)
+    np.testing.assert_array_equal(X_again, X)
+
+
+def test_download_with_a_wrong_md5_keeps_nothing(tmp_path, served):
+    folder, point = served
+    _write_npz(folder / "file.npz", 2, 1, (6, 3, 4), seed=0)
+    url = point("breastmnist", 28, "file.npz", md5="0" * 32)
+    root = tmp_path / "data"
+    with pytest.raises(FileNotFoundError) as info:
+        load_medmnist("breast", root=root, download=True)
+    message = str(info.value)
+    assert url in message and "MD5" in message
+    assert isinstance(info.value.__cause__, OSError)
+    assert "0" * 32 in str(info.value.__cause__)
+    assert list(root.iterdir()) == []  # neither the file nor a partial one
+
+
+def test_download_of_a_truncated_file_keeps_nothing(tmp_path, served):
+    # The server sends the first half of the official file: the MD5 differs.
+    folder, point = served
+    _write_npz(folder / "full.npz", 2, 1, (6, 3, 4), seed=0)
+    full = (folder / "full.npz").read_bytes()
+    (folder / "cut.npz").write_bytes(full[: len(full) // 2])
+    import hashlib
+
+    point("breastmnist", 28, "cut.npz", md5=hashlib.md5(full).hexdigest())
+    root = tmp_path / "data"
+    with pytest.raises(FileNotFoundError, match="MD5"):
+        load_medmnist("breast", root=root, download=True)
+    assert list(root.iterdir()) == []
+
+
+def test_download_network_failure_names_the_url(tmp_path, served):
+    _, point = served
+    url = point("octmnist", 28, "absent.npz", md5="0" * 32)  # the server answers 404
     with pytest.raises(FileNotFoundError) as info:
         load_medmnist("octmnist", root=tmp_path / "new", download=True)
     message = str(info.value)
     assert str(tmp_path / "new" / "octmnist.npz") in message
-    assert "Downloading it through medmnist failed" in message
-    assert medmnist.INFO["octmnist"]["url"] in message
-    assert isinstance(info.value.__cause__, RuntimeError)
+    assert f"Downloading it from {url} failed" in message and "404" in message
+    assert not any((tmp_path / "new").iterdir())
+    # Nobody listening: refused, and said so with the URL.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    info_dict = datasets._medmnist_info()
+    info_dict["octmnist"]["url"] = url = f"http://127.0.0.1:{port}/octmnist.npz"
+    with pytest.raises(FileNotFoundError, match=f"Downloading it from {url} failed"):
+        load_medmnist("octmnist", root=tmp_path / "new", download=True)
 
 
-def test_download_through_medmnist(tmp_path, monkeypatch):
+def test_download_interrupted_midway_keeps_nothing(tmp_path, served, monkeypatch):
+    # An exception while writing (a full disk, Ctrl-C) removes the partial file.
+    folder, point = served
+    _write_npz(folder / "file.npz", 2, 1, (6, 3, 4), seed=0)
+    point("breastmnist", 28, "file.npz")
+    monkeypatch.setattr(datasets, "_CHUNK", 64)
+    import tqdm.auto
+
     calls = []
 
-    def fake_download(self):
-        calls.append((self.flag, self.root, self.size_flag))
-        write_npz(self.root, self.flag, ((3,) * 4, (2,) * 4, (2,) * 4))
+    class Interrupting(tqdm.auto.tqdm):
+        def update(self, n=1):
+            calls.append(n)
+            if len(calls) == 3:
+                raise KeyboardInterrupt
+            return super().update(n)
 
-    monkeypatch.setattr(medmnist.dataset.MedMNIST, "download", fake_download)
-    X, y = load_medmnist("OCTMNIST", "train", root=tmp_path, download=True)
-    assert calls == [("octmnist", str(tmp_path), "")]
-    assert X.shape == (12, 28, 28) and sorted(set(y)) == [0, 1, 2, 3]
+    monkeypatch.setattr(tqdm.auto, "tqdm", Interrupting)
+    root = tmp_path / "data"
+    with pytest.raises(KeyboardInterrupt):
+        load_medmnist("breast", root=root, download=True)
+    assert len(calls) == 3 and list(root.iterdir()) == []
 
 
 @pytest.mark.parametrize(
