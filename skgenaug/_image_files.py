@@ -162,9 +162,16 @@ def _to_array(image, path, color, size):
     return np.asarray(image, dtype=np.uint8)
 
 
+#: The files beside the class folders of a folder written by ``skgenaug generate``
+#: (:func:`~skgenaug.datasets.generate_image_folder`): its provenance, not images.
+_PROVENANCE = ("manifest.csv", "settings.json", "samples.png", "README.md")
+
+
 def _class_folders(root):
     entries = sorted(root.iterdir())
-    stray = [e.name for e in entries if e.is_file() and not _skipped(e.name)]
+    generated = all((root / name).is_file() for name in _PROVENANCE[:2])
+    stray = [e.name for e in entries if e.is_file() and not _skipped(e.name)
+             and not (generated and e.name in _PROVENANCE)]
     if stray:
         shown = ", ".join(stray[:5]) + (" ..." if len(stray) > 5 else "")
         raise ValueError(
@@ -276,8 +283,10 @@ def load_image_folder(path, *, size=None, color=None, return_X_y=False):
     folder read the same way), so that intensities stay comparable between images;
     the networks here take uint8. **Skipped**: hidden files and folders (names starting
     with ``.``, such as ``.DS_Store`` and macOS ``._*`` copies), ``Thumbs.db``,
-    ``desktop.ini`` and ``__MACOSX``. Any other file that is not an image is an error,
-    not skipped.
+    ``desktop.ini`` and ``__MACOSX``; beside the class folders of a folder written by
+    :func:`~skgenaug.datasets.generate_image_folder` (it holds ``manifest.csv`` and
+    ``settings.json``), its ``manifest.csv``, ``settings.json``, ``samples.png`` and
+    ``README.md``. Any other file that is not an image is an error, not skipped.
 
     Examples
     --------

@@ -5,7 +5,9 @@ Four kinds of data live here:
 - :func:`load_images` reads your own labelled images: a folder of class subfolders of
   PNG / JPEG / TIFF / BMP files (:func:`load_image_folder`) or an ``.npz`` file
   (:func:`load_image_npz`); :func:`load_unlabelled_images` reads a folder of images
-  without labels (an unlabelled pool).
+  without labels (an unlabelled pool). :func:`save_image_folder` writes labelled
+  images as such a folder, and :func:`generate_image_folder` fits a generator on one
+  and writes the images it makes, with their provenance (``skgenaug generate``).
 
 - :func:`load_medmnist` reads one split of a 2D MedMNIST data set from its official
   ``.npz`` file, exactly as stored (uint8 images, 1-D integer labels). It never downloads
@@ -51,6 +53,7 @@ from ._image_files import (
     load_images,
     load_unlabelled_images,
 )
+from ._synthetic import generate_image_folder, save_image_folder
 
 __all__ = [
     "DATA_DIR_ENV",
@@ -58,6 +61,7 @@ __all__ = [
     "PAPER_DATASETS",
     "PAPER_SUBSETS",
     "PAPER_TABLE1",
+    "generate_image_folder",
     "load_image_folder",
     "load_image_npz",
     "load_images",
@@ -67,6 +71,7 @@ __all__ = [
     "medmnist_flag",
     "make_image_classification",
     "make_paper_subset",
+    "save_image_folder",
 ]
 
 logger = logging.getLogger(__name__)
