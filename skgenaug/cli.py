@@ -1,11 +1,14 @@
-"""The ``skgenaug`` command: ``skgenaug evaluate`` and ``skgenaug medmnist-table``.
+"""The ``skgenaug`` command: ``skgenaug evaluate``, ``skgenaug generate`` and
+``skgenaug medmnist-table``.
 
 ``skgenaug evaluate PATH`` answers, for a folder of class subfolders of images (or an
 npz file), whether augmentation helps a classifier and which kind
 (:func:`~skgenaug.evaluate_augmentation`). ``skgenaug medmnist-table`` reproduces the
 reference paper's Table 2 on MedMNIST (also ``python benchmarks/medmnist_table.py``).
 Both write a resumable results folder: ``results.md``, CSV tables, ``config.json`` and
-figures.
+figures. ``skgenaug generate SRC OUT`` fits one method's generator on the images at SRC
+and writes the images it makes as a folder, with their provenance
+(:func:`~skgenaug.datasets.generate_image_folder`).
 """
 
 import argparse
@@ -18,7 +21,12 @@ from pathlib import Path
 import numpy as np
 
 from ._methods import METHODS, PAPER_METHODS
-from .datasets import _resolve_root, load_images, load_unlabelled_images
+from .datasets import (
+    _resolve_root,
+    generate_image_folder,
+    load_images,
+    load_unlabelled_images,
+)
 from .evaluation._config import (
     DEFAULT_PROFILE,
     PROFILES,
@@ -265,7 +273,46 @@ def build_parser():
                             "one is missing")
     _add_analysis_arguments(table)
     _add_parallel_arguments(table)
-    return parser, {"evaluate": evaluate, "medmnist-table": table}
+
+    generate = commands.add_parser(
+        "generate", formatter_class=formatter,
+        help="fit a generator on your labelled images and write the images it makes",
+        description=(
+            "Fit the sampler of one method (with the profile's settings) on all the "
+            "images at SRC (a folder of class subfolders, or an .npz file) and write "
+            "N generated images per class to OUT/<class>/<id>.png, with manifest.csv "
+            "(provenance, settings hash, nearest source image and near-copy flag of "
+            "each image), settings.json, samples.png and README.md. Never evaluate a "
+            "classifier on images the generator saw."
+        ),
+    )
+    generate.add_argument("src", metavar="SRC",
+                          help="folder of class subfolders, or an .npz file")
+    generate.add_argument("out", metavar="OUT",
+                          help="folder to write (absent or empty unless --overwrite)")
+    generate.add_argument("--method", required=True,
+                          help="one method spec, e.g. cvae, diffusion+curated or "
+                               "diffusion+pool+curated (+pool needs --unlabelled)")
+    generate.add_argument("--n-per-class", type=int, required=True, metavar="N",
+                          help="images generated per class")
+    generate.add_argument("--unlabelled", default=None, metavar="DIR",
+                          help="a folder of images without labels, for a +pool method")
+    generate.add_argument("--size", type=_size, default=None,
+                          help="resize folder images to N x N or HxW (Lanczos)")
+    generate.add_argument("--color", choices=("gray", "rgb"), default=None,
+                          help="convert folder images to gray or RGB")
+    generate.add_argument("--random-state", type=int, default=0,
+                          help="seed of the fit and of the draw")
+    generate.add_argument("--device", default="cpu",
+                          help="torch device: cpu, cuda, cuda:N or auto")
+    generate.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE,
+                          help=f"settings profile. {_profiles_help()}")
+    generate.add_argument("--overwrite", action="store_true",
+                          help="replace a non-empty OUT (once everything is written)")
+    generate.add_argument("--no-progress", action="store_true",
+                          help="no progress bars or messages")
+    return parser, {"evaluate": evaluate, "medmnist-table": table,
+                    "generate": generate}
 
 
 def _names(data, y):
@@ -329,6 +376,18 @@ def _evaluate(args, parser, argv, execution):
     return 0
 
 
+def _generate(args, parser):
+    try:
+        generate_image_folder(
+            args.src, args.out, args.method, args.n_per_class,
+            unlabelled=args.unlabelled, size=args.size, color=args.color,
+            profile=args.profile, random_state=args.random_state, device=args.device,
+            overwrite=args.overwrite, verbose=0 if args.no_progress else 1)
+    except (ValueError, FileNotFoundError, FileExistsError) as exc:
+        parser.error(str(exc))
+    return 0
+
+
 def _medmnist_table(args, parser, argv, execution):
     profile_name = args.profile or DEFAULT_PROFILE
     try:
@@ -381,7 +440,7 @@ def main(argv=None):
     ----------
     argv : list of str or None
         Arguments after the program name (``None``: ``sys.argv[1:]``), starting with
-        the subcommand: ``evaluate`` or ``medmnist-table``.
+        the subcommand: ``evaluate``, ``generate`` or ``medmnist-table``.
 
     Returns
     -------
@@ -397,6 +456,8 @@ def main(argv=None):
     parser, commands = build_parser()
     args = parser.parse_args(argv)
     sub = commands[args.command]
+    if args.command == "generate":
+        return _generate(args, sub)
     execution = _execution(sub, args)
     if args.command == "evaluate":
         return _evaluate(args, sub, argv, execution)

@@ -30,7 +30,8 @@ def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=
                           sampling_strategy=None,
                           validation_fraction=None, quality=True, results_dir=None,
                           name="data", n_jobs=None, backend="loky", threads=None,
-                          device="cpu", random_state=0, verbose=0):
+                          device="cpu", random_state=0, primary_metric="auc",
+                          rope=0.01, verbose=0):
     """Does augmentation help a classifier of these images, and which kind?
 
     Cross-validates a :class:`~skgenaug.ResNetClassifier` trained without augmentation
@@ -142,6 +143,16 @@ def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=
     random_state : int, default=0
         Seed of the folds and of every fit (cell seed ``1000 * seed + fold``). An int,
         so that runs are reproducible and resumable.
+    primary_metric : {'auc', 'acc', 'balanced_acc'}, default='auc'
+        The primary endpoint, declared before any cell runs (``config.json`` records
+        it first): its comparisons of every method with ``baseline`` form the family
+        that Holm's correction covers, and the report opens with the verdict on it.
+        Other metrics and the controls are secondary (Benjamini-Hochberg within each
+        metric) and exploratory.
+    rope : float, default=0.01
+        Half-width of the region of practical equivalence on every metric: the report
+        calls a method "practically equivalent" to the baseline where the Bayesian
+        correlated t-test gives ``P(|difference| < rope) >= 0.95``.
     verbose : int, default=0
         ``0``: silent; ``1`` or more: what runs, and a progress bar.
 
@@ -180,7 +191,8 @@ def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=
         methods=methods, profile=profile, classifier=classifier, cv=cv,
         n_repeats=n_repeats, baseline=baseline, controls=controls,
         sampling_strategy=sampling_strategy, validation_fraction=validation_fraction,
-        quality=quality, results_dir=results_dir, name=name, random_state=random_state)
+        quality=quality, results_dir=results_dir, name=name, random_state=random_state,
+        primary_metric=primary_metric, rope=rope)
     execution = Execution(device=device, n_jobs=n_jobs, threads=threads, backend=backend,
                           verbose=verbose)
     prepared = prepare_evaluation(X, y, settings, X_test=X_test, y_test=y_test,
@@ -306,7 +318,8 @@ def prepare_evaluation(X, y, settings=None, *, X_test=None, y_test=None,
                   methods_described={m: spec.hashed() for m, spec in specs.items()
                                      if not spec.registered})
     reporting = Reporting(baseline=baseline, controls=controls, run_info=run_info,
-                          config=config)
+                          config=config, primary_metric=settings.primary_metric,
+                          rope=settings.rope)
     return PreparedEvaluation(plan, cells, results_dir, reporting)
 
 

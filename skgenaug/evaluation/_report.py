@@ -9,7 +9,7 @@ import pandas as pd
 from .._methods import display_name, parse_variant
 from ..metrics import quality_markdown, summarize_quality
 from ._config import SELECTION_NAMES
-from ._stats import paired_comparison
+from ._stats import ALPHA, POWER, paired_comparison
 
 METRICS = {"auc": "AUC", "acc": "ACC", "balanced_acc": "BACC"}
 #: Metrics of the paired comparisons (balanced accuracy matters on skewed test splits
@@ -113,7 +113,7 @@ def _heldout_ratio(cells):
     return float((cells.n_val / cells.n_train).mean())
 
 
-def compare(cells, reference="none", methods=None):
+def compare(cells, reference="none", methods=None, rope=0.01):
     """Paired differences of methods against a reference method, by (seed, fold).
 
     Parameters
@@ -125,6 +125,8 @@ def compare(cells, reference="none", methods=None):
         as many images, as copies).
     methods : sequence of str or None, default=None
         Methods to compare; ``None`` compares every other method of ``cells``.
+    rope : float, default=0.01
+        Half-width of the region of practical equivalence (Bayesian test).
 
     Returns
     -------
@@ -144,14 +146,15 @@ def compare(cells, reference="none", methods=None):
                 continue
             paired = group[group.method == method].merge(base, on=keys, suffixes=("", "_b"))
             for metric in PAIRED:
-                stats = paired_comparison(paired[metric], paired[metric + "_b"], ratio)
+                stats = paired_comparison(paired[metric], paired[metric + "_b"], ratio,
+                                          rope=rope)
                 rows.append(dict(selection=sel, dataset=ds, method=method,
                                  reference=reference, metric=metric,
                                  test_train_ratio=ratio, **stats))
     return pd.DataFrame(rows)
 
 
-def compare_with_controls(cells, baseline="none", controls=(CONTROL,)):
+def compare_with_controls(cells, baseline="none", controls=(CONTROL,), rope=0.01):
     """Paired differences of the image-making methods against each control method.
 
     A control is a method that adds images but is not expected to add information:
@@ -168,6 +171,8 @@ def compare_with_controls(cells, baseline="none", controls=(CONTROL,)):
         The run's baseline (never compared here, nor used as a control).
     controls : sequence of str, default=('ros',)
         Control methods; those without cells are skipped.
+    rope : float, default=0.01
+        Half-width of the region of practical equivalence (Bayesian test).
 
     Returns
     -------
@@ -186,7 +191,7 @@ def compare_with_controls(cells, baseline="none", controls=(CONTROL,)):
                 continue
             reference = _at_ratio(control, method, present)
             against.setdefault(reference, []).append(method)
-        frames += [compare(cells, reference=ref, methods=methods)
+        frames += [compare(cells, reference=ref, methods=methods, rope=rope)
                    for ref, methods in against.items()]
     frames = [f for f in frames if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -252,16 +257,24 @@ def _comparison_table(comparisons, reference="none"):
     several = comparisons.reference.nunique() > 1  # a control at several @N
     delta = "Δ" if several else f"Δ vs {display_name(reference)}"
     head = ["data set", "method"] + (["vs"] if several else []) + [
-        "metric", "n", delta, "95% CI (corrected)", "p (corrected)", "p (ttest_rel)",
-        "p (Wilcoxon)", "verdict"]
+        "metric", "n", delta, "95% CI (corrected)", "p (corrected)", "p (adjusted)",
+        "detectable Δ", "P(better / ≈ / worse)", "verdict"]
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for r in comparisons.itertuples():
         mark = "**" if r.verdict in ("helps", "hurts") else ""
         vs = [display_name(r.reference)] if several else []
-        row = [r.dataset, display_name(r.method), *vs, METRICS[r.metric], str(r.n),
+        adjusted = getattr(r, "p_adjusted", np.nan)
+        family = getattr(r, "family", None)
+        method = display_name(r.method) + (" (primary)" if family == "primary" else "")
+        row = [r.dataset, method, *vs, METRICS[r.metric], str(r.n),
                f"{mark}{_num(r.mean_diff, True)}{mark}",
                f"[{_num(r.ci_low, True)}, {_num(r.ci_high, True)}]", _p(r.p_corrected),
-               _p(r.p_ttest_rel), _p(r.p_wilcoxon), f"{mark}{r.verdict}{mark}"]
+               _p(adjusted) + (" (Holm)" if family == "primary" else
+                               " (BH)" if family else ""),
+               f"±{_num(r.detectable)}",
+               f"{_num(r.p_better)} / {_num(r.p_rope)} / {_num(r.p_worse)}",
+               f"{mark}{r.verdict}{mark}" + (", practically equivalent"
+                                            if r.p_rope >= 0.95 else "")]
         lines.append("| " + " | ".join(row) + " |")
     return lines
 
@@ -293,6 +306,90 @@ def _comparison_section(comparisons, selection, reference, title, verdict_title,
     return (["", f"### {title}", "", intro, ""]
             + _comparison_table(part, reference)
             + ["", f"### {verdict_title}", ""] + _verdict_lines(part, reference))
+
+
+def _ruled_out(rows):
+    """The largest |difference| any interval of ``rows`` still allows."""
+    bounds = np.abs(rows[["ci_low", "ci_high"]].to_numpy(dtype=float))
+    return float(np.nanmax(bounds)) if np.isfinite(bounds).any() else np.nan
+
+
+def verdict_paragraph(comparisons, selection, baseline, primary_metric, rope,
+                      alpha=ALPHA):
+    """The run's verdict on its primary metric, for the top of the report.
+
+    Parameters
+    ----------
+    comparisons : pandas.DataFrame
+        Adjusted comparisons (:func:`~skgenaug.evaluation._stats.adjust_comparisons`).
+    selection : str
+        The selection rule the verdict speaks of (``'val'``).
+    baseline : str
+        The run's baseline.
+    primary_metric : str
+        The metric declared primary.
+    rope : float
+        Half-width of the region of practical equivalence.
+    alpha : float, default=0.05
+        Family-wise level.
+
+    Returns
+    -------
+    lines : list of str
+        Empty when there is no primary comparison.
+    """
+    if comparisons is None or "family" not in comparisons:
+        return []
+    rows = comparisons[(comparisons.family == "primary")
+                       & (comparisons.selection == selection)]
+    if not len(rows):
+        return []
+    label, name = METRICS[primary_metric], display_name(baseline)
+    tested = rows[rows.p_holm.notna()]
+    lines = ["## Verdict", "",
+             f"Primary metric, declared before the run: **{label}**. Family: every "
+             f"(data set, method) against {name}, {len(tested)} comparison(s) with a "
+             f"p-value, Holm-adjusted (family-wise level {alpha}); other metrics and "
+             "the controls are secondary (Benjamini-Hochberg within each metric) and "
+             "exploratory.", ""]
+
+    def said(r):
+        return (f"{display_name(r.method)} on {r.dataset}: {_num(r.mean_diff, True)} "
+                f"{label} [{_num(r.ci_low, True)}, {_num(r.ci_high, True)}], "
+                f"Holm p = {_p(r.p_holm)}")
+
+    better = rows[rows.verdict == "helps"]
+    worse = rows[rows.verdict == "hurts"]
+    if len(better):
+        text = (f"**{len(better)} of {len(rows)} beat {name} after Holm's "
+                "correction**: " + "; ".join(said(r) for r in better.itertuples()) + ".")
+    else:
+        bound = _ruled_out(rows)
+        detectable = rows.detectable.dropna()
+        text = (f"**No method beat {name} on {label} after Holm's correction.** Every "
+                f"primary 95% interval lies within ±{_num(bound)} {label}, so larger "
+                "differences are ruled out (intervals not adjusted)")
+        if len(detectable):
+            text += (f"; the smallest differences this run could detect with "
+                     f"{POWER:.0%} power range from {_num(detectable.min())} to "
+                     f"{_num(detectable.max())} {label}, so a smaller effect may have "
+                     "gone unseen")
+        text += "."
+    if len(worse):
+        text += (f" Worse than {name} after Holm: "
+                 + "; ".join(said(r) for r in worse.itertuples()) + ".")
+    equivalent = rows[rows.p_rope >= 0.95]
+    if len(equivalent):
+        text += (f" Practically equivalent to {name} (P(|Δ| < {rope}) ≥ 0.95, Bayesian "
+                 "correlated t-test): " + ", ".join(
+                     f"{display_name(r.method)} on {r.dataset}"
+                     for r in equivalent.itertuples()) + ".")
+    untested = rows[rows.p_holm.isna()]
+    if len(untested):
+        text += (" Not tested (fewer than two pairs, or every pair equal): "
+                 + ", ".join(f"{display_name(r.method)} on {r.dataset}"
+                             for r in untested.itertuples()) + ".")
+    return lines + [text, ""]
 
 
 def variant_lines(info):
@@ -395,7 +492,10 @@ def markdown(summary, comparisons, run_info, control=None, quality=None, *, head
     """
     info = run_info
     baseline = info.get("baseline", "none")
-    lines = (header or user_header)(info)
+    lines = (header or user_header)(info) + [""]
+    first = summary.selection.iloc[0] if len(summary) else "val"
+    lines += verdict_paragraph(comparisons, first, baseline,
+                               info.get("primary_metric", "auc"), info.get("rope", 0.01))
     lines += [
         f"Device: {info['device']}. Wall time of this invocation: {info['wall_s']:.0f} s "
         f"({info['n_run']} cells run, {info['n_reused']} reused from the store; the "
@@ -429,19 +529,25 @@ def markdown(summary, comparisons, run_info, control=None, quality=None, *, head
         lines += _comparison_section(
             comparisons, sel, baseline,
             f"Paired difference vs {name} (by seed and fold)",
-            "Verdicts (corrected interval)",
+            "Verdicts (adjusted p-values)",
             "95% interval and p-value: Nadeau–Bengio corrected resampled t-test "
             "(variance x (1/n + n_held_out/n_train), because folds share training "
-            "data); the plain paired t-test (`scipy.stats.ttest_rel`, optimistic) "
-            "and the Wilcoxon signed-rank test (n >= 6 only) are shown for "
-            "reference. Bold: the corrected interval excludes 0.",
+            "data). p (adjusted): Holm over the primary family (marked 'primary'), "
+            "Benjamini–Hochberg over all rows of one metric for the others; the "
+            "verdict follows it (bold: below 0.05). Detectable Δ: the smallest "
+            f"difference the test would find with {POWER:.0%} power. P(better / ≈ / "
+            "worse): Bayesian correlated t-test (Benavoli et al. 2017) with a region "
+            f"of practical equivalence of ±{info.get('rope', 0.01)}; 'practically "
+            "equivalent' where P(≈) ≥ 0.95. comparisons.csv also holds the plain "
+            "paired t-test (`ttest_rel`, optimistic) and the Wilcoxon signed-rank "
+            "test.",
         )
         for family, part in _by_control(control):
             name = display_name(family)
             intro = _CONTROL_INTROS.get(family, _CONTROL_INTROS[None]).format(name=name)
             lines += _comparison_section(
                 part, sel, family, f"Paired difference vs {name} (a control)",
-                f"Verdicts vs {name} (corrected interval)", intro)
+                f"Verdicts vs {name} (adjusted p-values)", intro)
         lines.append("")
     text = "\n".join(lines)
     if quality is not None and len(quality):

@@ -14,6 +14,7 @@ from ._report import (
     summarize,
     summarize_cell_quality,
 )
+from ._stats import adjust_comparisons
 
 #: Metrics drawn in ``scores.png``.
 FIGURE_METRICS = ("auc", "acc", "balanced_acc")
@@ -53,6 +54,12 @@ class AugmentationEvaluation:
         (:func:`~skgenaug.evaluation._report.markdown`); ``None``: a user's images.
     reference : ReferenceValues or None, default=None
         Published numbers shown beside the scores (the MedMNIST table's paper values).
+    primary_metric : {'auc', 'acc', 'balanced_acc'}, default='auc'
+        The metric declared primary: its comparisons with ``baseline`` form the
+        family that Holm's correction covers and the verdict at the top of the report
+        speaks of.
+    rope : float, default=0.01
+        Half-width of the region of practical equivalence of the Bayesian test.
 
     Attributes
     ----------
@@ -66,7 +73,10 @@ class AugmentationEvaluation:
         (``reference`` column) and of every image-making method against each control
         that ran (``controls``), for each metric: mean difference, Nadeau-Bengio
         corrected 95% interval and p-value, plain paired t-test and Wilcoxon p-values,
-        verdict.
+        smallest detectable difference, Bayesian probabilities (``p_better``,
+        ``p_rope``, ``p_worse``), ``family`` (primary or secondary), Holm (``p_holm``,
+        primary family) and Benjamini-Hochberg (``p_bh``, per metric) adjusted
+        p-values, and the verdict from the adjusted p-value.
     quality : pandas.DataFrame
         Quality of the generated images per data set and method (mean and standard
         deviation over cells of :func:`~skgenaug.metrics.quality_report`); empty
@@ -92,7 +102,8 @@ class AugmentationEvaluation:
     """
 
     def __init__(self, cells, previews, run_info, config, baseline="none",
-                 controls=("ros",), target_names=None, header=None, reference=None):
+                 controls=("ros",), target_names=None, header=None, reference=None,
+                 primary_metric="auc", rope=0.01):
         self.cells = cells
         self.previews = previews
         self.run_info = run_info
@@ -104,14 +115,21 @@ class AugmentationEvaluation:
         self.folder = None
         self.header = header
         self.reference = reference
+        self.primary_metric, self.rope = primary_metric, rope
         self.summary = summarize(cells, reference=reference)
-        self._vs_baseline = compare(cells, reference=baseline)
         self.controls = tuple(controls)
-        self._vs_control = compare_with_controls(cells, baseline=baseline,
-                                                 controls=self.controls)
-        frames = [f for f in (self._vs_baseline, self._vs_control) if len(f)]
-        self.comparisons = (pd.concat(frames, ignore_index=True) if frames
-                            else pd.DataFrame())
+        frames = [f for f in (
+            compare(cells, reference=baseline, rope=rope),
+            compare_with_controls(cells, baseline=baseline, controls=self.controls,
+                                  rope=rope)) if len(f)]
+        self.comparisons = adjust_comparisons(
+            pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(),
+            primary_metric, baseline)
+        by_baseline = (self.comparisons.reference == baseline) if frames else []
+        self._vs_baseline = self.comparisons[by_baseline] if frames else \
+            self.comparisons
+        self._vs_control = self.comparisons[~by_baseline] if frames else \
+            self.comparisons
         self.quality = summarize_cell_quality(cells)
 
     def __repr__(self):
@@ -131,7 +149,8 @@ class AugmentationEvaluation:
             if "n_generated" in self.cells else None
         idle = [] if generated is None else [
             m for m, n in generated.items() if n == 0 and m != "none"]
-        info = dict(self.run_info, baseline=self.baseline, idle_methods=idle)
+        info = dict(self.run_info, baseline=self.baseline, idle_methods=idle,
+                    primary_metric=self.primary_metric, rope=self.rope)
         return markdown(self.summary, self._vs_baseline, info, self._vs_control,
                         self.quality, header=self.header, reference=self.reference)
 

@@ -7,6 +7,7 @@ run and shared through the results folder.
 """
 
 import contextlib
+import json
 import os
 import platform
 import subprocess
@@ -251,6 +252,41 @@ def plan_workers(execution, n_cells=None):
     return n_jobs, threads, reason
 
 
+def _declare(folder, reporting, plan, cells, started):
+    """Write the run's declared analysis (primary metric, family, level, ROPE) to
+    ``config.json`` before any cell runs, and return the entries the final record
+    keeps: when it was first declared, and any earlier declaration that differed (a
+    resumed run with another primary metric says so)."""
+    declared = reporting.declared()
+    entries = dict(declared=declared, declared_at=started.isoformat())
+    if folder is None:
+        return entries
+    path = folder / "config.json"
+    earlier = {}
+    if path.exists():
+        try:
+            earlier = json.loads(path.read_text())
+        except (OSError, ValueError):
+            earlier = {}
+    history = list(earlier.get("earlier_declarations", []))
+    if earlier.get("declared") == declared:
+        entries["declared_at"] = earlier.get("declared_at", entries["declared_at"])
+    elif earlier.get("declared"):
+        history.append(dict(earlier["declared"],
+                            declared_at=earlier.get("declared_at")))
+    if history:
+        entries["earlier_declarations"] = history
+    if earlier.get("cells_total") is not None and earlier.get("declared") == declared:
+        return entries  # a finished run's record stays until this one finishes
+    record = dict(entries, status="declared before the cells ran; the full record "
+                  "replaces this when the run finishes",
+                  settings=plan.profile.to_dict(), datasets=list(plan.data),
+                  methods=list(plan.specs), n_cells=len(cells),
+                  command=reporting.command)
+    path.write_text(json.dumps(record, indent=2, default=str) + "\n")
+    return entries
+
+
 def _table_order(frame, plan):
     """Rows in table order: selections, then data sets and methods as the plan lists
     them, then seeds and folds."""
@@ -309,6 +345,8 @@ def run_cells(plan, cells, out, execution=None, reporting=None):
         else:
             folder = Path(out)
             folder.mkdir(parents=True, exist_ok=True)
+        declared = _declare(folder if out is not None else None, reporting, plan, cells,
+                            started)
         store = stack.enter_context(ResultStore(folder / "cells.sqlite"))
         done = store.finished_keys()
         todo = [c for c in cells if c.key not in done]
@@ -375,7 +413,7 @@ def run_cells(plan, cells, out, execution=None, reporting=None):
         cells_total=len(cells), cells_run=n_run, cells_reused=len(cells) - n_run,
         load_average_start=load_start, load_average_end=_load_average(),
         config_hashes={c.method: c.config_hash for c in cells},
-        cells_compute_s=info["cell_s"], invocations=invocations,
+        cells_compute_s=info["cell_s"], invocations=invocations, **declared,
         baseline=reporting.baseline, controls=list(reporting.controls),
         **reporting.config,
     )
@@ -384,7 +422,8 @@ def run_cells(plan, cells, out, execution=None, reporting=None):
     evaluation = AugmentationEvaluation(
         frame, previews, info, record, baseline=reporting.baseline,
         controls=reporting.controls, target_names=names, header=reporting.header,
-        reference=reporting.reference)
+        reference=reporting.reference, primary_metric=reporting.primary_metric,
+        rope=reporting.rope)
     if out is not None:
         evaluation.save(out)
         evaluation.folder = Path(out)

@@ -27,6 +27,8 @@ from sklearn.utils._param_validation import (
 
 from .._classifier import ResNetClassifier
 from ._config import Profile, get_profile
+from ._report import METRICS
+from ._stats import ALPHA
 
 _POSITIVE_INT = Interval(Integral, 1, None, closed="left")
 
@@ -82,6 +84,10 @@ class EvaluationSettings:
     random_state : int, default=0
         Seed of the folds and of every fit (non-negative: runs are reproducible and
         resumable).
+    primary_metric : {'auc', 'acc', 'balanced_acc'}, default='auc'
+        The metric declared primary before any cell runs (written to ``config.json``).
+    rope : float, default=0.01
+        Half-width (> 0) of the region of practical equivalence.
 
     See Also
     --------
@@ -114,6 +120,8 @@ an object implementing 'split' and 'get_n_splits', an iterable or None. Got 1 in
     results_dir: Any = None
     name: str = "data"
     random_state: int = 0
+    primary_metric: str = "auc"
+    rope: float = 0.01
 
     _parameter_constraints: ClassVar[dict] = {
         "methods": [str, "array-like", dict, HasMethods(["fit_resample", "get_params"])],
@@ -131,6 +139,8 @@ an object implementing 'split' and 'get_n_splits', an iterable or None. Got 1 in
         "name": [str],
         # An int, so that runs are reproducible and resumable.
         "random_state": [Interval(Integral, 0, None, closed="left")],
+        "primary_metric": [StrOptions(set(METRICS))],
+        "rope": [Interval(Real, 0, None, closed="neither")],
     }
     _ints: ClassVar[tuple] = ("cv", "n_repeats", "random_state")
 
@@ -262,8 +272,8 @@ class Execution:
 
 @dataclass(frozen=True)
 class Reporting:
-    """What a report adds to its cells; made by the evaluation's callers from settings
-    they checked.
+    """What a report adds to its cells; made by the evaluation's callers (they check
+    baseline and controls against the methods; the metric and ROPE are checked here).
 
     Parameters
     ----------
@@ -281,6 +291,10 @@ class Reporting:
         Published numbers the report shows beside the scores.
     run_info, config : dict
         Extra entries of the report's run information and of ``config.json``.
+    primary_metric : str, default='auc'
+        The metric declared primary (Holm's family, the report's verdict).
+    rope : float, default=0.01
+        Half-width of the region of practical equivalence.
     """
 
     baseline: str = "none"
@@ -290,3 +304,27 @@ class Reporting:
     reference: Any = None
     run_info: dict = field(default_factory=dict)
     config: dict = field(default_factory=dict)
+    primary_metric: str = "auc"
+    rope: float = 0.01
+
+    _parameter_constraints: ClassVar[dict] = {
+        **{name: "no_validation" for name in (
+            "baseline", "controls", "command", "header", "reference", "run_info",
+            "config")},
+        "primary_metric": [StrOptions(set(METRICS))],
+        "rope": [Interval(Real, 0, None, closed="neither")],
+    }
+    _ints: ClassVar[tuple] = ()
+
+    def __post_init__(self):
+        _validate(self, "the report")
+
+    def declared(self):
+        """What the run declares before any cell runs: its primary metric and family,
+        the level, the region of practical equivalence, baseline and controls."""
+        return dict(primary_metric=self.primary_metric, alpha=ALPHA, rope=self.rope,
+                    baseline=self.baseline, controls=list(self.controls),
+                    family=f"{self.primary_metric} of every (data set, method) vs "
+                           f"{self.baseline}; Holm within each selection rule",
+                    secondary="other metrics and the controls; Benjamini-Hochberg "
+                              "within each metric and selection rule")

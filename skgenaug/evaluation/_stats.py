@@ -15,6 +15,13 @@ the same official test split, so the interval speaks about the variability of tr
 (subsets, folds, initialisation) on that test split, not about sampling another test
 split. The uncorrected ``ttest_rel`` p-value and, for ``n >= 6``, the Wilcoxon
 signed-rank p-value are reported beside it for reference.
+
+Beside the frequentist test, the Bayesian correlated t-test of Benavoli et al. (2017,
+JMLR 18(77)) gives, with the same corrected scale, the posterior probabilities that the
+method is better by more than a region of practical equivalence (ROPE), within it, or
+worse. Many comparisons in one run are corrected for multiplicity
+(:func:`adjust_comparisons`): Holm over the pre-declared primary family, Benjamini-
+Hochberg over all rows of one metric.
 """
 
 import math
@@ -24,6 +31,23 @@ from scipy import stats
 
 #: Smallest number of pairs for which the Wilcoxon signed-rank test is reported.
 WILCOXON_MIN_N = 6
+
+
+#: Level of every test and adjusted p-value.
+ALPHA = 0.05
+#: Power at which :func:`detectable_difference` reports the smallest detectable effect.
+POWER = 0.8
+
+
+def _spread(diffs, test_train_ratio):
+    """``(d, mean, se)``: the finite differences, their mean and the corrected standard
+    error of the mean (``nan`` for fewer than two differences)."""
+    d = np.asarray(diffs, dtype=float)
+    n = len(d)
+    mean = float(d.mean()) if n else math.nan
+    if n < 2:
+        return d, mean, math.nan
+    return d, mean, math.sqrt((1.0 / n + test_train_ratio) * float(d.var(ddof=1)))
 
 
 def corrected_interval(diffs, test_train_ratio, confidence=0.95):
@@ -45,47 +69,122 @@ def corrected_interval(diffs, test_train_ratio, confidence=0.95):
     low, high : float
         Interval bounds (``nan`` for fewer than two pairs).
     p_value : float
-        Two-sided p-value of ``mean == 0`` (``nan`` for fewer than two pairs).
+        Two-sided p-value of ``mean == 0``: ``nan`` for fewer than two pairs; when all
+        differences are equal (no spread) ``1`` if they are all 0, else ``nan`` (there
+        is nothing to test the mean against).
     """
-    d = np.asarray(diffs, dtype=float)
-    n = len(d)
-    mean = float(d.mean()) if n else math.nan
-    if n < 2:
+    d, mean, se = _spread(diffs, test_train_ratio)
+    if not np.isfinite(se):
         return mean, math.nan, math.nan, math.nan
-    var = float(d.var(ddof=1))
-    se = math.sqrt((1.0 / n + test_train_ratio) * var)
-    if se == 0.0:  # all differences equal: no spread to test against
-        p = 1.0 if mean == 0.0 else 0.0
-        return mean, mean, mean, p
-    t_crit = stats.t.ppf(0.5 + confidence / 2, df=n - 1)
-    p = 2 * stats.t.sf(abs(mean / se), df=n - 1)
+    if se == 0.0:
+        return mean, mean, mean, 1.0 if mean == 0.0 else math.nan
+    t_crit = stats.t.ppf(0.5 + confidence / 2, df=len(d) - 1)
+    p = 2 * stats.t.sf(abs(mean / se), df=len(d) - 1)
     return mean, mean - t_crit * se, mean + t_crit * se, float(p)
 
 
-def verdict(low, high, mean):
-    """'helps', 'hurts' or 'no significant difference' from an interval.
+def detectable_difference(diffs, test_train_ratio, alpha=ALPHA, power=POWER):
+    """The smallest true difference the corrected t-test would detect with ``power``.
+
+    ``(t_{1 - alpha / 2} + t_{power}) * se`` with ``n - 1`` degrees of freedom: a
+    "no significant difference" says little about differences smaller than this.
 
     Parameters
     ----------
-    low, high : float
-        Interval of the mean difference (method minus None).
+    diffs : array-like of shape (n,)
+        Paired differences.
+    test_train_ratio : float
+        ``n_test / n_train`` of one resampling split.
+    alpha : float, default=0.05
+        Two-sided level of the test.
+    power : float, default=0.8
+        Probability of detecting the difference.
+
+    Returns
+    -------
+    difference : float
+        ``nan`` for fewer than two pairs.
+    """
+    d, _, se = _spread(diffs, test_train_ratio)
+    if not np.isfinite(se):
+        return math.nan
+    df = len(d) - 1
+    return float((stats.t.ppf(1 - alpha / 2, df) + stats.t.ppf(power, df)) * se)
+
+
+def bayesian_correlated_ttest(diffs, test_train_ratio, rope):
+    """Posterior probabilities of the Bayesian correlated t-test (Benavoli et al. 2017).
+
+    The posterior of the mean difference is a Student t with ``n - 1`` degrees of
+    freedom, located at the mean difference, with the Nadeau-Bengio corrected scale
+    (``baycomp.CorrelatedTTest``'s model).
+
+    Parameters
+    ----------
+    diffs : array-like of shape (n,)
+        Paired differences, method minus reference.
+    test_train_ratio : float
+        ``n_test / n_train`` of one resampling split (``1 / (folds - 1)``).
+    rope : float
+        Half-width of the region of practical equivalence, ``> 0``.
+
+    Returns
+    -------
+    p_better, p_rope, p_worse : float
+        Probabilities that the difference is above ``rope``, within ``[-rope,
+        rope]``, below ``-rope``; ``nan`` for fewer than two pairs. Without spread
+        (all differences equal) the posterior is a point: one of them is 1.
+
+    Examples
+    --------
+    >>> from skgenaug.evaluation._stats import bayesian_correlated_ttest
+    >>> p = bayesian_correlated_ttest([0.02, 0.01, 0.03, 0.02, 0.01], 0.25, rope=0.01)
+    >>> [round(float(v), 3) for v in p]
+    [0.886, 0.11, 0.004]
+    """
+    d, mean, se = _spread(diffs, test_train_ratio)
+    if not np.isfinite(se):
+        return math.nan, math.nan, math.nan
+    if se == 0.0:
+        return float(mean > rope), float(abs(mean) <= rope), float(mean < -rope)
+    posterior = stats.t(df=len(d) - 1, loc=mean, scale=se)
+    p_worse, p_better = float(posterior.cdf(-rope)), float(posterior.sf(rope))
+    return p_better, max(0.0, 1.0 - p_better - p_worse), p_worse
+
+
+def verdict(mean, p_value, n, alpha=ALPHA):
+    """The words of one comparison from its (adjusted) p-value.
+
+    Parameters
+    ----------
     mean : float
-        Mean difference.
+        Mean difference (method minus reference).
+    p_value : float
+        Its p-value, adjusted for multiplicity where the comparison is one of many.
+    n : int
+        Number of pairs.
+    alpha : float, default=0.05
+        Level.
 
     Returns
     -------
     verdict : str
+        ``'helps'`` or ``'hurts'`` (``p_value < alpha``), ``'no significant
+        difference'``, ``'no difference'`` (every pair equal), ``'too few pairs to
+        tell'`` (``n < 2``) or ``'not tested: all differences equal'``.
     """
-    if not (np.isfinite(low) and np.isfinite(high)):
+    if n < 2:
         return "too few pairs to tell"
-    if low > 0 or (low == high and mean > 0):
-        return "helps"
-    if high < 0 or (low == high and mean < 0):
-        return "hurts"
-    return "no significant difference"
+    if not np.isfinite(p_value):
+        return "not tested: all differences equal"
+    if p_value < alpha:
+        return "helps" if mean > 0 else "hurts"
+    return "no difference" if p_value == 1.0 and mean == 0 else \
+        "no significant difference"
 
 
-def paired_comparison(method_scores, baseline_scores, test_train_ratio, confidence=0.95):
+def paired_comparison(method_scores, baseline_scores, test_train_ratio, confidence=0.95,
+                      rope=0.01):
     """Compare paired scores of a method and the baseline.
 
     Parameters
@@ -96,13 +195,18 @@ def paired_comparison(method_scores, baseline_scores, test_train_ratio, confiden
         ``n_test / n_train`` of a fold, for the Nadeau-Bengio correction (``0``: none).
     confidence : float, default=0.95
         Coverage of the interval.
+    rope : float, default=0.01
+        Half-width of the region of practical equivalence of the Bayesian test.
 
     Returns
     -------
     comparison : dict
         ``n``, ``mean_diff``, ``ci_low``, ``ci_high``, ``p_corrected`` (Nadeau-Bengio),
         ``p_ttest_rel`` (plain paired t-test), ``p_wilcoxon`` (``nan`` for ``n < 6`` or
-        all-zero differences) and ``verdict`` (from the corrected interval).
+        all-zero differences), ``detectable`` (:func:`detectable_difference`),
+        ``p_better``, ``p_rope``, ``p_worse`` (:func:`bayesian_correlated_ttest`) and
+        ``verdict`` (of this comparison alone, from ``p_corrected``;
+        :func:`adjust_comparisons` replaces it by the adjusted one).
 
     Examples
     --------
@@ -124,11 +228,10 @@ def paired_comparison(method_scores, baseline_scores, test_train_ratio, confiden
     p_plain = math.nan
     if len(d) >= 2 and np.ptp(d) > 0:
         p_plain = float(stats.ttest_rel(a, b).pvalue)
-    elif len(d) >= 2:
-        p_plain = 1.0 if mean == 0 else 0.0
     p_wilcoxon = math.nan
     if len(d) >= WILCOXON_MIN_N and np.any(d != 0):
         p_wilcoxon = float(stats.wilcoxon(d).pvalue)
+    p_better, p_rope, p_worse = bayesian_correlated_ttest(d, test_train_ratio, rope)
     return dict(
         n=int(len(d)),
         mean_diff=mean,
@@ -137,5 +240,67 @@ def paired_comparison(method_scores, baseline_scores, test_train_ratio, confiden
         p_corrected=p,
         p_ttest_rel=p_plain,
         p_wilcoxon=p_wilcoxon,
-        verdict=verdict(low, high, mean),
+        detectable=detectable_difference(d, test_train_ratio),
+        p_better=p_better,
+        p_rope=p_rope,
+        p_worse=p_worse,
+        verdict=verdict(mean, p, len(d)),
     )
+
+
+def _adjusted(p_values, method):
+    """statsmodels' adjusted p-values of the finite entries (the others stay nan)."""
+    from statsmodels.stats.multitest import multipletests
+
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(len(p), np.nan)
+    finite = np.isfinite(p)
+    if finite.any():
+        out[finite] = multipletests(p[finite], alpha=ALPHA, method=method)[1]
+    return out
+
+
+def adjust_comparisons(comparisons, primary_metric, baseline, alpha=ALPHA):
+    """Multiplicity-adjusted p-values and verdicts of a run's comparisons.
+
+    The primary family of one selection rule is every (data set, method) compared with
+    the baseline on the primary metric: ``p_holm`` is Holm's family-wise adjustment
+    over it. ``p_bh`` is the Benjamini-Hochberg (false discovery rate) adjustment over
+    all rows of one metric and selection rule (baseline and control comparisons).
+    ``verdict`` then follows ``p_adjusted``: ``p_holm`` for primary rows, ``p_bh`` for
+    the others, which are secondary (exploratory). Rows without a p-value (fewer than
+    two pairs, no spread) are left out of the families.
+
+    Parameters
+    ----------
+    comparisons : pandas.DataFrame
+        Rows of :func:`paired_comparison` with ``selection``, ``metric`` and
+        ``reference`` columns.
+    primary_metric : str
+        The metric declared primary before the run.
+    baseline : str
+        The run's baseline.
+    alpha : float, default=0.05
+        Level of the verdicts.
+
+    Returns
+    -------
+    comparisons : pandas.DataFrame
+        A copy with ``family`` (``'primary'`` or ``'secondary'``), ``p_holm``,
+        ``p_bh``, ``p_adjusted`` and ``verdict``.
+    """
+    out = comparisons.copy()
+    if not len(out):
+        return out
+    primary = (out.metric == primary_metric) & (out.reference == baseline)
+    out["family"] = np.where(primary, "primary", "secondary")
+    out["p_holm"] = np.nan
+    out["p_bh"] = np.nan
+    for _, rows in out[primary].groupby("selection", sort=False):
+        out.loc[rows.index, "p_holm"] = _adjusted(rows.p_corrected, "holm")
+    for _, rows in out.groupby(["selection", "metric"], sort=False):
+        out.loc[rows.index, "p_bh"] = _adjusted(rows.p_corrected, "fdr_bh")
+    out["p_adjusted"] = out.p_holm.where(primary, out.p_bh)
+    out["verdict"] = [verdict(r.mean_diff, r.p_adjusted, r.n, alpha)
+                      for r in out.itertuples()]
+    return out

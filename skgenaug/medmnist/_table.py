@@ -99,7 +99,7 @@ def check_methods(profile, methods):
 
 def run_medmnist_table(profile, datasets, methods, selections, seeds, out, *, root=None,
                        size=28, skip_missing=False, controls=("ros",), command=None,
-                       execution=None):
+                       execution=None, primary_metric="auc", rope=0.01):
     """Run (or resume) the MedMNIST table and write its outputs.
 
     Parameters
@@ -130,6 +130,11 @@ def run_medmnist_table(profile, datasets, methods, selections, seeds, out, *, ro
         Device, parallel cells, threads, backend, progress and log
         (:class:`~skgenaug.evaluation._settings.Execution`); ``None``: a progress bar
         and messages printed, one cell per usable CPU.
+    primary_metric : {'auc', 'acc', 'balanced_acc'}, default='auc'
+        The primary endpoint, declared in ``config.json`` before any cell runs (see
+        :func:`skgenaug.evaluate_augmentation`).
+    rope : float, default=0.01
+        Half-width of the region of practical equivalence.
 
     Returns
     -------
@@ -188,5 +193,6 @@ def run_medmnist_table(profile, datasets, methods, selections, seeds, out, *, ro
     cells = make_cells(profile, datasets, methods, selections, seeds, hashes=hashes)
     reporting = Reporting(controls=tuple(controls), command=command,
                           config=dict(root=root, size=size), header=medmnist_header,
-                          reference=PAPER_REFERENCE)
+                          reference=PAPER_REFERENCE, primary_metric=primary_metric,
+                          rope=rope)
     return run_cells(plan, cells, out, execution, reporting)

@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from _support import _bad_folder, quiet, write_folder
+from _support import _bad_folder, _NoReport, quiet, write_folder
 from matplotlib.figure import Figure
 from PIL import Image
 from sklearn.base import BaseEstimator
@@ -25,6 +25,7 @@ from skgenaug import (
 )
 from skgenaug.datasets import load_paper_subset, make_image_classification
 from skgenaug.evaluation import _cells, get_profile
+from skgenaug.evaluation import _run as run_module
 from skgenaug.evaluation._evaluate import prepare_evaluation
 from skgenaug.evaluation._settings import EvaluationSettings
 from skgenaug.medmnist import run_medmnist_table
@@ -65,7 +66,9 @@ def test_command_on_a_gray_png_folder(tmp_path, capsys):
     assert (cells[cells.method == "geometric"].n_generated == 300).all()
     text = (out / "results.md").read_text()
     assert "the held-out fold is the test set" in text and "never the test fold" in text
-    assert "| scans | Geometric | AUC | 2 |" in text  # the paired comparison with None
+    # The paired comparison with None, AUC the primary metric, and the verdict on it.
+    assert "| scans | Geometric (primary) | AUC | 2 |" in text
+    assert text.index("## Verdict") < text.index("### Test scores")
     assert "## Generated-image quality" in text
     manifest = pd.read_csv(out / "manifest.csv")
     assert manifest.file.tolist()[:2] == ["normal/000.png", "normal/001.png"]
@@ -313,7 +316,17 @@ def test_sampler_instances_baseline_plot_and_save(small, tmp_path):
     assert {p.name for p in folder.iterdir()} >= {
         "results.md", "cells.csv", "summary.csv", "comparisons.csv", "quality.csv",
         "config.json", "scores.png", "samples_data_flips.png"}
-    assert "Paired difference vs flips" in (folder / "results.md").read_text()
+    report = (folder / "results.md").read_text()
+    assert "Paired difference vs flips" in report
+    # The verdict on the primary metric opens the report; the adjusted p-values are
+    # in the table and the CSV.
+    assert report.index("## Verdict") < report.index("### Test scores")
+    assert "Primary metric, declared before the run: **AUC**" in report
+    assert "p (adjusted)" in report
+    saved = pd.read_csv(folder / "comparisons.csv")
+    assert {"family", "p_holm", "p_bh", "p_adjusted", "p_better", "p_rope", "p_worse",
+            "detectable"} <= set(saved.columns)
+    assert set(saved[saved.family == "primary"].metric) == {"auc"}
     # The sampler's parameters enter the cells' keys.
     other, same = (prepare_evaluation(X, labels, EvaluationSettings(
         methods={"flips": GeometricSampler(max_shift=shift)}, baseline="flips",
@@ -356,6 +369,8 @@ def _bad_arguments(kind, X, y):
                              "'classifier' parameter .*ResNetClassifier"),
         "strategy": (dict(sampling_strategy="everything"), "sampling_strategy="),
         "profile": (dict(profile="fast"), "Unknown profile 'fast'"),
+        "primary metric": (dict(primary_metric="f1"), "'primary_metric' parameter"),
+        "rope": (dict(rope=0.0), "'rope' parameter"),
         "validation": (dict(validation_fraction=1.5),
                        "'validation_fraction' parameter .* range \\(0.0, 1.0\\)"),
         # 24 images, 2 folds: 1 validation image per class, too few for 5 neighbours.
@@ -369,7 +384,7 @@ def _bad_arguments(kind, X, y):
     "one class", "few per class", "test classes", "test shape", "test dtype",
     "test half", "unknown method", "not a sampler", "baseline", "seed", "cv",
     "shuffling cv", "repeats with a splitter", "classifier", "not a classifier",
-    "strategy", "profile", "validation", "quality",
+    "strategy", "profile", "validation", "quality", "primary metric", "rope",
 ])
 def test_bad_input_is_refused_before_anything_is_written(small, tmp_path, kind,
                                                          monkeypatch):
@@ -445,3 +460,25 @@ def test_command_with_an_unlabelled_folder_and_a_ratio_sweep(tmp_path, capsys):
     assert cells.n_unlabelled.max().to_dict() == {"cvae+pool": 15, "cvae+pool@30": 15,
                                                   "none": 0}
     assert "15 unlabelled" in capsys.readouterr().out
+
+
+def test_the_primary_metric_is_declared_before_any_cell_runs(small, tmp_path,
+                                                              monkeypatch):
+    X, y = small
+    out = tmp_path / "out"
+    seen = []
+
+    def record_config(*args, **kwargs):
+        seen.append(json.loads((out / "config.json").read_text()))
+        return {"auc": 0.5, "acc": 0.5, "balanced_acc": 0.5}
+
+    monkeypatch.setattr(_cells, "run_cell", record_config)
+    monkeypatch.setattr(run_module, "AugmentationEvaluation", _NoReport)
+    settings = EvaluationSettings(methods="none,geometric", profile="smoke",
+                                  results_dir=out, primary_metric="balanced_acc",
+                                  rope=0.02, quality=False)
+    prepare_evaluation(X, y, settings).run(quiet())
+    assert seen, "no cell ran"
+    declared = seen[0]["declared"]
+    assert declared["primary_metric"] == "balanced_acc" and declared["rope"] == 0.02
+    assert "balanced_acc of every (data set, method) vs none" in declared["family"]

@@ -1,5 +1,7 @@
 """The report: comparisons with the baseline and the controls, markdown."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,8 +17,9 @@ def test_comparisons_with_none_and_with_the_ros_control():
     for method, gain in shift.items():
         for fold in range(5):
             base = 0.6 + 0.01 * fold
+            # A little noise: equal differences in every fold cannot be tested.
             rows.append(dict(selection="val", dataset="breastmnist", method=method,
-                             seed=0, fold=fold, auc=base + gain,
+                             seed=0, fold=fold, auc=base + gain + 0.002 * rng.randn(),
                              acc=base + gain + 0.001 * rng.randn(),
                              balanced_acc=base + gain / 2, n_val=20, n_train=80))
     cells = pd.DataFrame(rows)
@@ -27,7 +30,8 @@ def test_comparisons_with_none_and_with_the_ros_control():
     assert set(control.method) == {"cvae", "geometric"}  # not None, not ROS itself
     assert (control.reference == "ros").all()
     auc = control[control.metric == "auc"].set_index("method").mean_diff
-    assert auc["cvae"] == pytest.approx(0.02) and auc["geometric"] == pytest.approx(0.20)
+    assert auc["cvae"] == pytest.approx(0.02, abs=0.003)
+    assert auc["geometric"] == pytest.approx(0.20, abs=0.003)
     bacc = control[control.metric == "balanced_acc"].set_index("method").mean_diff
     assert bacc["geometric"] == pytest.approx(0.10)
     summary = _report.summarize(cells)
@@ -35,8 +39,10 @@ def test_comparisons_with_none_and_with_the_ros_control():
                 device="CPU", wall_s=1.0, n_run=20, n_reused=0, cell_s=1.0, command="c")
     text = _report.markdown(summary, vs_none, info, control, header=medmnist_header)
     assert "### Paired difference vs ROS (a control)" in text
-    assert "| breastmnist | cVAE | AUC | 5 | **+0.020** |" in text
-    assert "- **Geometric** vs ROS — breastmnist: AUC helps (+0.200)" in text
+    assert re.search(r"\| breastmnist \| cVAE \| AUC \| 5 \| \*\*\+0\.0(19|20|21)\*\* \|",
+                     text)
+    assert re.search(r"- \*\*Geometric\*\* vs ROS — breastmnist: "
+                     r"AUC helps \(\+0\.(199|200|201)\)", text)
     # Without ROS cells there is no control table.
     assert _report.compare_with_controls(cells[cells.method != "ros"]).empty
 

@@ -114,3 +114,60 @@ def test_header_and_reference_reach_the_summary_and_the_report(evaluation):
     assert not [c for c in evaluation.summary.columns if "pub" in c]
     assert evaluation.to_markdown().startswith("# Augmentation evaluation: `d`")
     assert "values: " not in evaluation.to_markdown()
+
+
+def _noisy_cells(gains, n_folds=5, datasets=("d1", "d2")):
+    rng = np.random.RandomState(1)
+    rows = []
+    for dataset in datasets:
+        for method, gain in gains.items():
+            for fold in range(n_folds):
+                base = 0.7 + 0.02 * fold
+                noise = 0.004 * rng.randn()
+                rows.append(dict(selection="val", dataset=dataset, method=method, seed=0,
+                                 fold=fold, auc=base + gain + noise,
+                                 acc=base - gain + noise, balanced_acc=base + noise,
+                                 n_val=20, n_train=80, wall_s=1.0, n_generated=10))
+    return pd.DataFrame(rows)
+
+
+def test_report_opens_with_the_verdict_on_the_primary_metric():
+    cells = _noisy_cells({"none": 0.0, "good": 0.05, "same": 0.0, "bad": -0.05})
+    result = AugmentationEvaluation(cells, {}, _info(), {"settings": {}},
+                                    baseline="none", controls=())
+    text = result.to_markdown()
+    verdict = text.split("## Verdict")[1].split("\n\n")[2]
+    assert text.index("## Verdict") < text.index("### Test scores")
+    assert "Primary metric, declared before the run: **AUC**" in text
+    assert "6 comparison(s) with a p-value, Holm-adjusted" in text
+    assert verdict.startswith("**2 of 6 beat None after Holm's correction**")
+    assert "good on d1: +0.0" in verdict and "Worse than None after Holm: bad on d1" \
+        in verdict
+    primary = result.comparisons[result.comparisons.family == "primary"]
+    assert set(primary.metric) == {"auc"} and len(primary) == 6
+    # ACC moves the other way; it is secondary, BH-adjusted, and not in the verdict.
+    acc = result.comparisons[result.comparisons.metric == "acc"]
+    assert (acc.family == "secondary").all() and acc.p_bh.notna().all()
+    assert acc.set_index(["dataset", "method"]).verdict[("d1", "good")] == "hurts"
+    # The same cells with ACC declared primary give the opposite verdict.
+    by_acc = AugmentationEvaluation(cells, {}, _info(), {"settings": {}},
+                                    baseline="none", controls=(),
+                                    primary_metric="acc").to_markdown()
+    assert "**ACC**" in by_acc and "Worse than None after Holm: good on d1" in by_acc
+
+
+def test_no_winner_verdict_states_what_is_ruled_out_and_what_was_detectable():
+    cells = _noisy_cells({"none": 0.0, "same": 0.0})
+    result = AugmentationEvaluation(cells, {}, _info(), {"settings": {}},
+                                    baseline="none", controls=(), rope=0.05)
+    text = result.to_markdown()
+    rows = result.comparisons[result.comparisons.family == "primary"]
+    bound = np.abs(rows[["ci_low", "ci_high"]]).to_numpy().max()
+    assert "**No method beat None on AUC after Holm's correction.**" in text
+    assert f"within ±{bound:.3f} AUC" in text
+    assert f"range from {rows.detectable.min():.3f} to {rows.detectable.max():.3f}" \
+        in text
+    # A ROPE of 0.05 is wide against this noise: practically equivalent.
+    assert (rows.p_rope >= 0.95).all()
+    assert "Practically equivalent to None (P(|Δ| < 0.05) ≥ 0.95" in text
+    assert "practically equivalent |" in text  # the table's verdict column

@@ -42,6 +42,9 @@ def test_execution_says_where_messages_go():
     (dict(classifier=dict(width=0)), "width"),
     (dict(classifier=dict(wdth=8)), "classifier: .*wdth"),
     (dict(methods=3), "'methods' parameter"),
+    (dict(primary_metric="f1"), "'primary_metric' parameter"),
+    (dict(rope=0), "'rope' parameter"),
+    (dict(rope=-0.01), "'rope' parameter"),
 ])
 def test_evaluation_settings_refuse_bad_values_when_made(changes, message):
     with pytest.raises(ValueError, match=message):
@@ -60,3 +63,17 @@ def test_evaluation_settings_give_the_profile_they_name():
     assert not {"random_state", "device", "selection"} & set(profile.classifier)
     splitter = EvaluationSettings(profile="smoke", cv=StratifiedKFold(2))
     assert splitter.resolve_profile().repeats == 1
+
+
+def test_reporting_checks_the_primary_metric_and_rope():
+    from skgenaug.evaluation._settings import Reporting
+
+    with pytest.raises(ValueError, match="'primary_metric' parameter"):
+        Reporting(primary_metric="AUC")
+    with pytest.raises(ValueError, match="'rope' parameter"):
+        Reporting(rope=0.0)
+    declared = Reporting(baseline="geometric", primary_metric="balanced_acc",
+                         rope=0.02).declared()
+    assert declared["primary_metric"] == "balanced_acc" and declared["rope"] == 0.02
+    assert declared["family"].startswith("balanced_acc of every (data set, method) vs "
+                                         "geometric")
