@@ -315,7 +315,7 @@ def _ruled_out(rows):
 
 
 def verdict_paragraph(comparisons, selection, baseline, primary_metric, rope,
-                      alpha=ALPHA):
+                      alpha=ALPHA, declared=True):
     """The run's verdict on its primary metric, for the top of the report.
 
     Parameters
@@ -332,6 +332,9 @@ def verdict_paragraph(comparisons, selection, baseline, primary_metric, rope,
         Half-width of the region of practical equivalence.
     alpha : float, default=0.05
         Family-wise level.
+    declared : bool, default=True
+        Whether the primary metric was declared before the cells ran (``False``: a
+        report written again from stored cells says so).
 
     Returns
     -------
@@ -347,7 +350,10 @@ def verdict_paragraph(comparisons, selection, baseline, primary_metric, rope,
     label, name = METRICS[primary_metric], display_name(baseline)
     tested = rows[rows.p_holm.notna()]
     lines = ["## Verdict", "",
-             f"Primary metric, declared before the run: **{label}**. Family: every "
+             (f"Primary metric, declared before the run: **{label}**." if declared
+              else f"Primary metric: **{label}**, declared when these stored cells "
+                   "were re-reported, not before they ran.")
+             + " Family: every "
              f"(data set, method) against {name}, {len(tested)} comparison(s) with a "
              f"p-value, Holm-adjusted (family-wise level {alpha}); other metrics and "
              "the controls are secondary (Benjamini-Hochberg within each metric) and "
@@ -495,7 +501,8 @@ def markdown(summary, comparisons, run_info, control=None, quality=None, *, head
     lines = (header or user_header)(info) + [""]
     first = summary.selection.iloc[0] if len(summary) else "val"
     lines += verdict_paragraph(comparisons, first, baseline,
-                               info.get("primary_metric", "auc"), info.get("rope", 0.01))
+                               info.get("primary_metric", "auc"), info.get("rope", 0.01),
+                               declared=info.get("declared_before", True))
     lines += [
         f"Device: {info['device']}. Wall time of this invocation: {info['wall_s']:.0f} s "
         f"({info['n_run']} cells run, {info['n_reused']} reused from the store; the "

@@ -14,6 +14,7 @@ from ._report import (
     summarize,
     summarize_cell_quality,
 )
+from ._settings import Reporting
 from ._stats import adjust_comparisons
 
 #: Metrics drawn in ``scores.png``.
@@ -200,14 +201,68 @@ class AugmentationEvaluation:
             )
         return figures
 
-    def save(self, folder):
-        """Write the report and its tables and figures to a folder.
+    @classmethod
+    def from_folder(cls, folder, *, header=None, reference=None, primary_metric="auc",
+                    rope=0.01):
+        """The evaluation a results folder holds, from its stored cells, without
+        computing anything.
 
-        Files: ``results.md`` (:meth:`to_markdown`), ``cells.csv`` (one row per cell,
-        without the quality dicts), ``summary.csv``, ``comparisons.csv``,
-        ``quality.csv`` (when there are quality reports), ``config.json``,
-        ``scores.png`` (AUC, ACC and balanced accuracy; ``scores_<selection>.png`` for a
-        second selection rule) and ``samples_<dataset>_<method>.png`` (sample grids).
+        Reads ``cells.csv``, ``config.json`` and ``quality.csv``; the comparisons,
+        adjustments and verdicts are computed again (with ``primary_metric`` and
+        ``rope``), so that a report written by an earlier version can be written again
+        with today's statistics. The sample grids need the images and are not redrawn.
+
+        Parameters
+        ----------
+        folder : str or path-like
+            A folder written by :meth:`save`.
+        header : callable or None, default=None
+            The report's title and protocol (``None``: a user's images).
+        reference : ReferenceValues or None, default=None
+            Published numbers shown beside the scores.
+        primary_metric : {'auc', 'acc', 'balanced_acc'}, default='auc'
+            The primary metric. When the folder's run declared none, the report says
+            that this one was declared when the stored cells were re-reported.
+        rope : float, default=0.01
+            Half-width of the region of practical equivalence.
+
+        Returns
+        -------
+        evaluation : AugmentationEvaluation
+        """
+        folder = Path(folder)
+        for name in ("cells.csv", "config.json"):
+            if not (folder / name).is_file():
+                raise FileNotFoundError(f"{folder / name} is missing: {folder} is not "
+                                        "a results folder written by save().")
+        cells = pd.read_csv(folder / "cells.csv")
+        config = json.loads((folder / "config.json").read_text())
+        declared = config.get("declared")
+        if declared is None or declared.get("primary_metric") != primary_metric:
+            config["declared"] = Reporting(
+                baseline=config.get("baseline", "none"),
+                controls=tuple(config.get("controls", ("ros",))),
+                primary_metric=primary_metric, rope=rope).declared()
+            config["declared_at"] = "when the stored cells were re-reported, after " \
+                                    "they ran"
+        info = dict(config.get("run_info") or _run_info(config),
+                    declared_before=declared is not None
+                    and declared.get("primary_metric") == primary_metric)
+        evaluation = cls(cells, {}, info, config, baseline=config.get("baseline", "none"),
+                         controls=tuple(config.get("controls", ("ros",))),
+                         header=header, reference=reference,
+                         primary_metric=primary_metric, rope=rope)
+        if (folder / "quality.csv").is_file():
+            evaluation.quality = pd.read_csv(folder / "quality.csv")
+        evaluation.folder = folder
+        return evaluation
+
+    def save_report(self, folder):
+        """Write the report, its tables (not the cells) and the score figures.
+
+        Files: ``results.md``, ``summary.csv``, ``comparisons.csv``, ``quality.csv``
+        (when there are quality reports), ``config.json`` and ``scores.png``
+        (``scores_<selection>.png`` for a second selection rule).
 
         Parameters
         ----------
@@ -225,8 +280,6 @@ class AugmentationEvaluation:
             self.quality.to_csv(folder / "quality.csv", index=False)
             config["quality"] = self.quality.to_dict("records")
         (folder / "results.md").write_text(self.to_markdown() + "\n")
-        self.cells.drop(columns="quality", errors="ignore").to_csv(
-            folder / "cells.csv", index=False)
         self.summary.to_csv(folder / "summary.csv", index=False)
         self.comparisons.to_csv(folder / "comparisons.csv", index=False)
         (folder / "config.json").write_text(
@@ -234,7 +287,53 @@ class AugmentationEvaluation:
         for i, selection in enumerate(self.summary.selection.unique()):
             name = "scores.png" if i == 0 else f"scores_{selection}.png"
             self.plot(FIGURE_METRICS, selection=selection).savefig(folder / name, dpi=80)
+        return folder
+
+    def save(self, folder):
+        """Write the report and its tables and figures to a folder.
+
+        Files: those of :meth:`save_report`, ``cells.csv`` (one row per cell, without
+        the quality dicts) and ``samples_<dataset>_<method>.png`` (sample grids).
+
+        Parameters
+        ----------
+        folder : str or path-like
+            Created when absent.
+
+        Returns
+        -------
+        folder : pathlib.Path
+        """
+        folder = self.save_report(folder)
+        self.cells.drop(columns="quality", errors="ignore").to_csv(
+            folder / "cells.csv", index=False)
         for (dataset, method), fig in self.sample_grids().items():
             fig.savefig(folder / f"samples_{_file_part(dataset)}_{_file_part(method)}.png",
                         dpi=80)
         return folder
+
+
+def _run_info(config):
+    """The report's run information rebuilt from a ``config.json`` written before it
+    recorded ``run_info``."""
+    settings = config.get("settings", {})
+    data = config.get("data")
+    info = dict(
+        profile=settings.get("name", ""), description=settings.get("description", ""),
+        folds=settings.get("folds"), seeds=config.get("seeds", [0]),
+        test_max=settings.get("test_max"), scenario=settings.get("scenario"),
+        add_per_class=settings.get("add_per_class"),
+        unlabelled_max=settings.get("unlabelled_max"),
+        variants=any("+" in m or "@" in m for m in config.get("methods", [])),
+        device=config.get("device_name", config.get("device", "")),
+        wall_s=config.get("wall_s", 0.0), n_run=config.get("cells_run", 0),
+        n_reused=config.get("cells_reused", 0),
+        cell_s=config.get("cells_compute_s", 0.0),
+        command=config.get("command") or "(not recorded)")
+    if data is not None:
+        info["data"] = dict(data, source=config.get("source"))
+        info["cv"] = f"{settings.get('folds')} stratified folds"
+        strategy = config.get("sampling_strategy")
+        info["sampling_strategy"] = None if strategy is None else \
+            f"uses sampling_strategy={strategy}"
+    return info

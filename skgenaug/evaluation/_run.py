@@ -414,6 +414,7 @@ def run_cells(plan, cells, out, execution=None, reporting=None):
         load_average_start=load_start, load_average_end=_load_average(),
         config_hashes={c.method: c.config_hash for c in cells},
         cells_compute_s=info["cell_s"], invocations=invocations, **declared,
+        run_info=info,
         baseline=reporting.baseline, controls=list(reporting.controls),
         **reporting.config,
     )

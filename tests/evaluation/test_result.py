@@ -171,3 +171,28 @@ def test_no_winner_verdict_states_what_is_ruled_out_and_what_was_detectable():
     assert (rows.p_rope >= 0.95).all()
     assert "Practically equivalent to None (P(|Δ| < 0.05) ≥ 0.95" in text
     assert "practically equivalent |" in text  # the table's verdict column
+
+
+def test_a_saved_folder_is_reported_again_without_computing(tmp_path):
+    cells = _noisy_cells({"none": 0.0, "good": 0.05, "same": 0.0})
+    # run_cells records the report's run information in config.json.
+    result = AugmentationEvaluation(cells, {}, _info(), {"run_info": _info()},
+                                    baseline="none", controls=())
+    result.save(tmp_path)
+    again = AugmentationEvaluation.from_folder(tmp_path)
+    pd.testing.assert_frame_equal(again.comparisons.reset_index(drop=True),
+                                  result.comparisons.reset_index(drop=True),
+                                  check_dtype=False)
+    # The folder recorded no declaration (its config came from the caller): the
+    # report says the primary metric was declared at re-reporting.
+    text = again.to_markdown()
+    assert "declared when these stored cells were re-reported" in text
+    assert "declared before the run" not in text
+    assert json.loads((tmp_path / "config.json").read_text()).get("declared") is None
+    again.save_report(tmp_path)
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert config["declared"]["primary_metric"] == "auc"
+    assert config["declared_at"].startswith("when the stored cells were re-reported")
+    assert "## Verdict" in (tmp_path / "results.md").read_text()
+    with pytest.raises(FileNotFoundError, match="cells.csv is missing"):
+        AugmentationEvaluation.from_folder(tmp_path / "nothing")
