@@ -202,10 +202,12 @@ def _compute(job):
 
     # One probability column per class code of the data set, even for a class the
     # classifier never saw; the predicted class is the most probable column.
-    scores = classification_scores(
-        split.y_test, proba=clf.predict_proba(split.X_test), classes=clf.classes_,
-        labels=np.arange(split.n_classes),
-    )
+    proba = clf.predict_proba(split.X_test)
+    scores = classification_scores(split.y_test, proba=proba, classes=clf.classes_,
+                                   labels=np.arange(split.n_classes))
+    # Kept (compressed, in the store) for the paired bootstrap over test images.
+    padded = np.zeros((len(proba), split.n_classes), dtype=np.float32)
+    padded[:, np.asarray(clf.classes_, dtype=int)] = proba
     result = dict(
         auc=scores["auc"],
         acc=scores["accuracy"],
@@ -225,6 +227,8 @@ def _compute(job):
         threads=torch.get_num_threads(),
         device=device,
         pid=os.getpid(),
+        test_proba=padded,
+        test_y=np.asarray(split.y_test),
     )
     if sampler is not None and job.preview and len(y_fit) > len(y_train):
         result["preview"] = _preview(X_train, y_train, X_fit, y_fit)

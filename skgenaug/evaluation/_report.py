@@ -113,7 +113,7 @@ def _heldout_ratio(cells):
     return float((cells.n_val / cells.n_train).mean())
 
 
-def compare(cells, reference="none", methods=None, rope=0.01):
+def compare(cells, reference="none", methods=None, rope=0.01, bootstrap=None):
     """Paired differences of methods against a reference method, by (seed, fold).
 
     Parameters
@@ -127,12 +127,17 @@ def compare(cells, reference="none", methods=None, rope=0.01):
         Methods to compare; ``None`` compares every other method of ``cells``.
     rope : float, default=0.01
         Half-width of the region of practical equivalence (Bayesian test).
+    bootstrap : PairedBootstrap or None, default=None
+        The stored test-set predictions: where every fold was scored on one test set,
+        the paired bootstrap over test images gives ``test_low``, ``test_high`` and
+        ``p_test``.
 
     Returns
     -------
     comparisons : pandas.DataFrame
         One row per (selection, dataset, method, metric) with the columns of
-        :func:`~skgenaug.evaluation._stats.paired_comparison`, and ``reference``.
+        :func:`~skgenaug.evaluation._stats.paired_comparison`, ``reference`` and the
+        test-set interval (``nan`` where it does not apply).
     """
     rows = []
     keys = ["seed", "fold"]
@@ -141,20 +146,29 @@ def compare(cells, reference="none", methods=None, rope=0.01):
         if base.empty:
             continue
         ratio = _heldout_ratio(base)
+        fixed = bootstrap is not None and bootstrap.applies(sel, ds)
         for method in group.method.unique():
             if method == reference or (methods is not None and method not in methods):
                 continue
             paired = group[group.method == method].merge(base, on=keys, suffixes=("", "_b"))
+            pairs = list(zip(paired.seed.astype(int), paired.fold.astype(int)))
             for metric in PAIRED:
                 stats = paired_comparison(paired[metric], paired[metric + "_b"], ratio,
                                           rope=rope)
+                test_low = test_high = p_test = np.nan
+                if fixed:
+                    test_low, test_high, p_test = bootstrap.compare(
+                        [(sel, ds, method, s, f) for s, f in pairs],
+                        [(sel, ds, reference, s, f) for s, f in pairs], metric)
                 rows.append(dict(selection=sel, dataset=ds, method=method,
                                  reference=reference, metric=metric,
-                                 test_train_ratio=ratio, **stats))
+                                 test_train_ratio=ratio, **stats, test_low=test_low,
+                                 test_high=test_high, p_test=p_test))
     return pd.DataFrame(rows)
 
 
-def compare_with_controls(cells, baseline="none", controls=(CONTROL,), rope=0.01):
+def compare_with_controls(cells, baseline="none", controls=(CONTROL,), rope=0.01,
+                          bootstrap=None):
     """Paired differences of the image-making methods against each control method.
 
     A control is a method that adds images but is not expected to add information:
@@ -173,6 +187,8 @@ def compare_with_controls(cells, baseline="none", controls=(CONTROL,), rope=0.01
         Control methods; those without cells are skipped.
     rope : float, default=0.01
         Half-width of the region of practical equivalence (Bayesian test).
+    bootstrap : PairedBootstrap or None, default=None
+        As in :func:`compare`.
 
     Returns
     -------
@@ -191,7 +207,8 @@ def compare_with_controls(cells, baseline="none", controls=(CONTROL,), rope=0.01
                 continue
             reference = _at_ratio(control, method, present)
             against.setdefault(reference, []).append(method)
-        frames += [compare(cells, reference=ref, methods=methods, rope=rope)
+        frames += [compare(cells, reference=ref, methods=methods, rope=rope,
+                           bootstrap=bootstrap)
                    for ref, methods in against.items()]
     frames = [f for f in frames if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -227,6 +244,12 @@ def _num(value, signed=False):
     return f"{value:+.3f}" if signed else f"{value:.3f}"
 
 
+def _interval(low, high):
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return "–"
+    return f"[{_num(low, True)}, {_num(high, True)}]"
+
+
 def _p(value):
     if value is None or not np.isfinite(value):
         return "–"
@@ -257,7 +280,8 @@ def _comparison_table(comparisons, reference="none"):
     several = comparisons.reference.nunique() > 1  # a control at several @N
     delta = "Δ" if several else f"Δ vs {display_name(reference)}"
     head = ["data set", "method"] + (["vs"] if several else []) + [
-        "metric", "n", delta, "95% CI (corrected)", "p (corrected)", "p (adjusted)",
+        "metric", "n", delta, "95% CI (corrected)", "95% CI (test set)",
+        "p (corrected)", "p (adjusted)",
         "detectable Δ", "P(better / ≈ / worse)", "verdict"]
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for r in comparisons.itertuples():
@@ -268,7 +292,9 @@ def _comparison_table(comparisons, reference="none"):
         method = display_name(r.method) + (" (primary)" if family == "primary" else "")
         row = [r.dataset, method, *vs, METRICS[r.metric], str(r.n),
                f"{mark}{_num(r.mean_diff, True)}{mark}",
-               f"[{_num(r.ci_low, True)}, {_num(r.ci_high, True)}]", _p(r.p_corrected),
+               f"[{_num(r.ci_low, True)}, {_num(r.ci_high, True)}]",
+               _interval(getattr(r, "test_low", np.nan), getattr(r, "test_high", np.nan)),
+               _p(r.p_corrected),
                _p(adjusted) + (" (Holm)" if family == "primary" else
                                " (BH)" if family else ""),
                f"±{_num(r.detectable)}",
@@ -545,9 +571,12 @@ def markdown(summary, comparisons, run_info, control=None, quality=None, *, head
             f"difference the test would find with {POWER:.0%} power. P(better / ≈ / "
             "worse): Bayesian correlated t-test (Benavoli et al. 2017) with a region "
             f"of practical equivalence of ±{info.get('rope', 0.01)}; 'practically "
-            "equivalent' where P(≈) ≥ 0.95. comparisons.csv also holds the plain "
-            "paired t-test (`ttest_rel`, optimistic) and the Wilcoxon signed-rank "
-            "test.",
+            "equivalent' where P(≈) ≥ 0.95. 95% CI (test set): where every fold is "
+            "scored on one test set, a paired bootstrap over its images (the same "
+            "resampled images for both methods, the difference averaged over folds); "
+            "a verdict then needs it to exclude 0 too. comparisons.csv also holds "
+            "the plain paired t-test (`ttest_rel`, optimistic) and the Wilcoxon "
+            "signed-rank test.",
         )
         for family, part in _by_control(control):
             name = display_name(family)

@@ -15,7 +15,8 @@ from ._report import (
     summarize_cell_quality,
 )
 from ._settings import Reporting
-from ._stats import adjust_comparisons
+from ._stats import PairedBootstrap, adjust_comparisons
+from ._store import ResultStore
 
 #: Metrics drawn in ``scores.png``.
 FIGURE_METRICS = ("auc", "acc", "balanced_acc")
@@ -61,6 +62,11 @@ class AugmentationEvaluation:
         speaks of.
     rope : float, default=0.01
         Half-width of the region of practical equivalence of the Bayesian test.
+    predictions : dict or None, default=None
+        The cells' stored test-set probabilities
+        (:meth:`~skgenaug.evaluation.ResultStore.predictions`): with a fixed test set
+        (the MedMNIST table, or ``X_test`` given; ``run_info['data']['test_set']``),
+        the comparisons get a paired bootstrap interval over its images.
 
     Attributes
     ----------
@@ -104,7 +110,7 @@ class AugmentationEvaluation:
 
     def __init__(self, cells, previews, run_info, config, baseline="none",
                  controls=("ros",), target_names=None, header=None, reference=None,
-                 primary_metric="auc", rope=0.01):
+                 primary_metric="auc", rope=0.01, predictions=None):
         self.cells = cells
         self.previews = previews
         self.run_info = run_info
@@ -119,10 +125,14 @@ class AugmentationEvaluation:
         self.primary_metric, self.rope = primary_metric, rope
         self.summary = summarize(cells, reference=reference)
         self.controls = tuple(controls)
+        # Only a separate test set scores every fold on the same images; held-out
+        # folds as test sets are covered by the fold-based interval.
+        fixed = (run_info.get("data") or {}).get("test_set", True)
+        bootstrap = PairedBootstrap(predictions) if predictions and fixed else None
         frames = [f for f in (
-            compare(cells, reference=baseline, rope=rope),
+            compare(cells, reference=baseline, rope=rope, bootstrap=bootstrap),
             compare_with_controls(cells, baseline=baseline, controls=self.controls,
-                                  rope=rope)) if len(f)]
+                                  rope=rope, bootstrap=bootstrap)) if len(f)]
         self.comparisons = adjust_comparisons(
             pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(),
             primary_metric, baseline)
@@ -207,7 +217,8 @@ class AugmentationEvaluation:
         """The evaluation a results folder holds, from its stored cells, without
         computing anything.
 
-        Reads ``cells.csv``, ``config.json`` and ``quality.csv``; the comparisons,
+        Reads ``cells.csv``, ``config.json``, ``quality.csv`` and the test-set
+        predictions in ``cells.sqlite`` where the folder has it; the comparisons,
         adjustments and verdicts are computed again (with ``primary_metric`` and
         ``rope``), so that a report written by an earlier version can be written again
         with today's statistics. The sample grids need the images and are not redrawn.
@@ -248,10 +259,15 @@ class AugmentationEvaluation:
         info = dict(config.get("run_info") or _run_info(config),
                     declared_before=declared is not None
                     and declared.get("primary_metric") == primary_metric)
+        predictions = None
+        if (folder / "cells.sqlite").is_file():
+            with ResultStore(folder / "cells.sqlite") as store:
+                predictions = store.predictions(cells.key) if "key" in cells else None
         evaluation = cls(cells, {}, info, config, baseline=config.get("baseline", "none"),
                          controls=tuple(config.get("controls", ("ros",))),
                          header=header, reference=reference,
-                         primary_metric=primary_metric, rope=rope)
+                         primary_metric=primary_metric, rope=rope,
+                         predictions=predictions)
         if (folder / "quality.csv").is_file():
             evaluation.quality = pd.read_csv(folder / "quality.csv")
         evaluation.folder = folder

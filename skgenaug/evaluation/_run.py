@@ -384,6 +384,7 @@ def run_cells(plan, cells, out, execution=None, reporting=None):
         keys = [c.key for c in cells]
         frame = _table_order(pd.DataFrame(store.rows(keys)), plan)
         previews = store.previews(keys)
+        predictions = store.predictions(keys)
         wall = time.perf_counter() - t0
         record_run(wall, n_run)
         invocations = store.runs()
@@ -424,7 +425,7 @@ def run_cells(plan, cells, out, execution=None, reporting=None):
         frame, previews, info, record, baseline=reporting.baseline,
         controls=reporting.controls, target_names=names, header=reporting.header,
         reference=reporting.reference, primary_metric=reporting.primary_metric,
-        rope=reporting.rope)
+        rope=reporting.rope, predictions=predictions)
     if out is not None:
         evaluation.save(out)
         evaluation.folder = Path(out)

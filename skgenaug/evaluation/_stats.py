@@ -25,6 +25,7 @@ Hochberg over all rows of one metric.
 """
 
 import math
+import warnings
 
 import numpy as np
 from scipy import stats
@@ -287,7 +288,9 @@ def adjust_comparisons(comparisons, primary_metric, baseline, alpha=ALPHA):
     -------
     comparisons : pandas.DataFrame
         A copy with ``family`` (``'primary'`` or ``'secondary'``), ``p_holm``,
-        ``p_bh``, ``p_adjusted`` and ``verdict``.
+        ``p_bh``, ``p_adjusted`` and ``verdict``. Where a test-set interval
+        (``test_low``, ``test_high``) exists, "helps" or "hurts" also needs it to
+        exclude 0 on the same side.
     """
     out = comparisons.copy()
     if not len(out):
@@ -303,4 +306,159 @@ def adjust_comparisons(comparisons, primary_metric, baseline, alpha=ALPHA):
     out["p_adjusted"] = out.p_holm.where(primary, out.p_bh)
     out["verdict"] = [verdict(r.mean_diff, r.p_adjusted, r.n, alpha)
                       for r in out.itertuples()]
+    if "test_low" in out:
+        # A fixed test set: the test-set interval must agree with the fold-based one.
+        disagree = ((out.verdict == "helps") & ~(out.test_low > 0)
+                    | (out.verdict == "hurts") & ~(out.test_high < 0)) \
+            & out.test_low.notna()
+        out.loc[disagree, "verdict"] = "no significant difference (test-set interval " \
+                                       "includes 0)"
     return out
+
+
+#: Resamples of the paired bootstrap over test images.
+N_BOOTSTRAP = 1000
+
+
+def resampled_scores(y, proba, indices, metric):
+    """A metric on many resamples of one test set at once.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n,)
+        Class codes of the test images.
+    proba : ndarray of shape (n, n_classes)
+        Class probabilities.
+    indices : ndarray of shape (n_resamples, n)
+        Rows of each resample.
+    metric : {'auc', 'acc', 'balanced_acc'}
+        MedMNIST's AUC (binary: of the positive class; else the mean one-vs-rest AUC
+        over the classes present), accuracy or balanced accuracy.
+
+    Returns
+    -------
+    scores : ndarray of shape (n_resamples,)
+        ``nan`` where a resample leaves the metric undefined.
+    """
+    yb = y[indices]
+    if metric == "acc":
+        return (proba.argmax(axis=1)[indices] == yb).mean(axis=1)
+    n_classes = proba.shape[1]
+    if metric == "balanced_acc":
+        pred = proba.argmax(axis=1)[indices]
+        recalls = []
+        for k in range(n_classes):
+            members = (yb == k).sum(axis=1)
+            hits = ((pred == k) & (yb == k)).sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                recalls.append(np.where(members > 0, hits / members, np.nan))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanmean(np.vstack(recalls), axis=0)
+    aucs = []
+    for k in ([1] if n_classes == 2 else range(n_classes)):
+        positive = yb == k
+        n_pos = positive.sum(axis=1)
+        n_neg = yb.shape[1] - n_pos
+        # Mann-Whitney: the AUC from the ranks of the positives (ties averaged).
+        ranks = stats.rankdata(proba[:, k][indices], axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            auc = ((ranks * positive).sum(axis=1) - n_pos * (n_pos + 1) / 2) / (
+                n_pos * n_neg)
+        aucs.append(np.where((n_pos > 0) & (n_neg > 0), auc, np.nan))
+    if n_classes == 2:
+        return aucs[0]
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a resample without a class
+        return np.nanmean(np.vstack(aucs), axis=0)
+
+
+class PairedBootstrap:
+    """Paired bootstrap over the test images of a run scored on a fixed test set.
+
+    Every resample draws test images with replacement, the same images for every
+    method of one (selection, data set, seed); a comparison's difference is averaged
+    over its (seed, fold) pairs. The interval speaks about the sampling of the test
+    set, which the fold-based interval does not see when every fold is scored on the
+    same test images. Each (cell, metric) is resampled once and shared by all the
+    comparisons it enters.
+
+    Parameters
+    ----------
+    predictions : dict
+        ``{(selection, dataset, method, seed, fold): (y_test, proba)}``
+        (:meth:`~skgenaug.evaluation.ResultStore.predictions`).
+    n_resamples : int, default=1000
+        Bootstrap resamples.
+    random_state : int, default=0
+        Seed of the resamples.
+    confidence : float, default=0.95
+        Coverage of the percentile interval.
+    """
+
+    def __init__(self, predictions, n_resamples=N_BOOTSTRAP, random_state=0,
+                 confidence=0.95):
+        self.predictions = predictions
+        self.n_resamples, self.random_state = n_resamples, random_state
+        self.confidence = confidence
+        self._indices, self._scores = {}, {}
+
+    def applies(self, selection, dataset):
+        """Whether every cell of (selection, data set) stored its predictions on one
+        test set per seed (a fixed test set, not the held-out folds)."""
+        tests = {}
+        for (sel, ds, _, seed, _), (y, _) in self.predictions.items():
+            if (sel, ds) == (selection, dataset):
+                tests.setdefault(seed, []).append(y)
+        return bool(tests) and all(
+            all(len(y) == len(ys[0]) and np.array_equal(y, ys[0]) for y in ys)
+            for ys in tests.values())
+
+    def _resampled(self, key, metric):
+        if (key, metric) not in self._scores:
+            selection, dataset, _, seed, _ = key
+            y, proba = self.predictions[key]
+            group = (selection, dataset, seed)
+            if group not in self._indices:
+                rng = np.random.default_rng([self.random_state, int(seed)])
+                self._indices[group] = rng.integers(0, len(y),
+                                                    size=(self.n_resamples, len(y)))
+            self._scores[(key, metric)] = resampled_scores(
+                y, proba.astype(np.float64), self._indices[group], metric)
+        return self._scores[(key, metric)]
+
+    def compare(self, method_keys, reference_keys, metric):
+        """Interval and p-value of the mean difference of paired cells.
+
+        Parameters
+        ----------
+        method_keys, reference_keys : list of tuple
+            Prediction keys of the method's and the reference's cells, paired by
+            position (same seed and fold).
+        metric : {'auc', 'acc', 'balanced_acc'}
+            The metric.
+
+        Returns
+        -------
+        low, high : float
+            Percentile interval of the mean difference (``nan`` when a cell has no
+            stored predictions).
+        p_value : float
+            Two-sided bootstrap p-value of "no difference": twice the smaller share of
+            resampled differences on either side of 0.
+        """
+        if not method_keys or any(k not in self.predictions
+                                  for k in (*method_keys, *reference_keys)):
+            return math.nan, math.nan, math.nan
+        deltas = [self._resampled(m, metric) - self._resampled(r, metric)
+                  for m, r in zip(method_keys, reference_keys)]
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-nan resamples
+            delta = np.nanmean(np.vstack(deltas), axis=0)
+        delta = delta[np.isfinite(delta)]
+        if not len(delta):
+            return math.nan, math.nan, math.nan
+        tail = (1 - self.confidence) / 2
+        low, high = np.quantile(delta, [tail, 1 - tail])
+        p = min(1.0, 2 * min((delta <= 0).mean(), (delta >= 0).mean()))
+        return float(low), float(high), float(p)

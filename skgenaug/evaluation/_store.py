@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS cells (
     dataset TEXT, method TEXT, fold INTEGER, seed INTEGER, selection TEXT,
     config_hash TEXT, profile TEXT,
     auc REAL, acc REAL, balanced_acc REAL,
-    result TEXT, preview BLOB, finished_at REAL
+    result TEXT, preview BLOB, finished_at REAL, predictions BLOB
 );
 CREATE TABLE IF NOT EXISTS runs (started TEXT, info TEXT)
 """
@@ -63,6 +63,9 @@ class ResultStore:
         self._conn = sqlite3.connect(self.path, timeout=30)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.executescript(_SCHEMA)
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(cells)")}
+        if "predictions" not in columns:  # a store written before predictions were kept
+            self._conn.execute("ALTER TABLE cells ADD COLUMN predictions BLOB")
         self._conn.commit()
 
     def close(self):
@@ -98,10 +101,13 @@ class ResultStore:
         """
         result = dict(result)
         preview = result.pop("preview", None)
+        proba, y_test = result.pop("test_proba", None), result.pop("test_y", None)
         row = dict(asdict(cell), key=cell.key, profile=profile,
                    **{m: result.get(m) for m in _METRICS})
         row["result"] = json.dumps(result, default=float)
         row["preview"] = None if preview is None else _pack(preview)
+        row["predictions"] = None if proba is None else _pack(
+            dict(proba=np.asarray(proba, dtype=np.float32), y=np.asarray(y_test)))
         row["finished_at"] = time.time()
         names = ", ".join(row)
         marks = ", ".join("?" for _ in row)
@@ -162,6 +168,34 @@ class ResultStore:
                        finished_at=finished_at)
             row.update(json.loads(result))
             out.append(row)
+        return out
+
+    def predictions(self, keys):
+        """The test-set probabilities stored with the given cells.
+
+        Parameters
+        ----------
+        keys : iterable of str
+            Cells to look up.
+
+        Returns
+        -------
+        predictions : dict
+            ``{(selection, dataset, method, seed, fold): (y_test, proba)}``: class
+            codes and ``float32`` probabilities (one column per class of the data
+            set), for cells that stored them.
+        """
+        wanted = set(keys)
+        out = {}
+        cursor = self._conn.execute(
+            "SELECT key, selection, dataset, method, seed, fold, predictions FROM cells "
+            "WHERE predictions IS NOT NULL"
+        )
+        for key, selection, dataset, method, seed, fold, blob in cursor:
+            if key in wanted:
+                arrays = _unpack(blob)
+                out[(selection, dataset, method, int(seed), int(fold))] = (
+                    arrays["y"], arrays["proba"])
         return out
 
     def previews(self, keys):

@@ -24,11 +24,12 @@ from skgenaug import (
     evaluate_augmentation,
 )
 from skgenaug.datasets import load_paper_subset, make_image_classification
-from skgenaug.evaluation import _cells, get_profile
+from skgenaug.evaluation import ResultStore, _cells, get_profile
 from skgenaug.evaluation import _run as run_module
 from skgenaug.evaluation._evaluate import prepare_evaluation
 from skgenaug.evaluation._settings import EvaluationSettings
 from skgenaug.medmnist import run_medmnist_table
+from skgenaug.metrics import medmnist_auc
 
 SCORES = ["auc", "acc", "balanced_acc"]
 
@@ -68,6 +69,8 @@ def test_command_on_a_gray_png_folder(tmp_path, capsys):
     assert "the held-out fold is the test set" in text and "never the test fold" in text
     # The paired comparison with None, AUC the primary metric, and the verdict on it.
     assert "| scans | Geometric (primary) | AUC | 2 |" in text
+    # The held-out folds are the test sets: no test-set bootstrap.
+    assert pd.read_csv(out / "comparisons.csv").test_low.isna().all()
     assert text.index("## Verdict") < text.index("### Test scores")
     assert "## Generated-image quality" in text
     manifest = pd.read_csv(out / "manifest.csv")
@@ -241,8 +244,18 @@ def test_api_gives_the_cells_of_the_medmnist_table(tmp_path):
 
     assert len(quality(api)) == 2 and quality(api) == quality(table)
     # Same paired statistics too (the data set's name aside).
-    compared = ["method", "metric", "mean_diff", "ci_low", "ci_high", "p_corrected"]
+    compared = ["method", "metric", "mean_diff", "ci_low", "ci_high", "p_corrected",
+                "test_low", "test_high", "p_test"]
     pd.testing.assert_frame_equal(api.comparisons[compared], table.comparisons[compared])
+    # Every fold scored on one test set: the paired bootstrap over its images applies,
+    # from the probabilities stored with each cell.
+    assert table.comparisons[["test_low", "test_high", "p_test"]].notna().all().all()
+    with ResultStore(tmp_path / "table" / "cells.sqlite") as store:
+        stored = store.predictions(table.cells.key)
+    y, proba = stored[("val", "breastmnist", "none", 0, 0)]
+    assert proba.shape == (len(data.y_test), 2) and np.array_equal(y, data.y_test)
+    none = table.cells.set_index(["method", "fold"]).auc[("none", 0)]
+    assert medmnist_auc(y, proba) == pytest.approx(none, abs=1e-6)
 
 
 # ------------------------------------------------------------------ resume

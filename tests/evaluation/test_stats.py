@@ -9,10 +9,12 @@ from skgenaug.evaluation import (
     paired_comparison,
 )
 from skgenaug.evaluation._stats import (
+    PairedBootstrap,
     adjust_comparisons,
     bayesian_correlated_ttest,
     corrected_interval,
     detectable_difference,
+    resampled_scores,
 )
 
 
@@ -162,3 +164,69 @@ def test_a_primary_metric_without_rows_leaves_every_row_secondary():
     out = adjust_comparisons(_comparisons(), "balanced_acc", "none")
     assert (out.family == "secondary").all() and out.p_holm.isna().all()
     assert out.p_bh.notna().all()
+
+
+@pytest.mark.parametrize("n_classes", [2, 5])
+def test_resampled_scores_equal_the_scores_of_each_resample(n_classes):
+    from sklearn.metrics import accuracy_score, balanced_accuracy_score
+
+    from skgenaug.metrics import medmnist_auc
+
+    rng = np.random.default_rng(n_classes)
+    y = rng.integers(0, n_classes, 120)
+    proba = rng.dirichlet(np.ones(n_classes), 120)
+    proba[np.arange(120), y] += 0.3
+    indices = np.vstack([np.arange(120), rng.integers(0, 120, (3, 120))])
+    auc = resampled_scores(y, proba, indices, "auc")
+    acc = resampled_scores(y, proba, indices, "acc")
+    bacc = resampled_scores(y, proba, indices, "balanced_acc")
+    for i, rows in enumerate(indices):
+        pred = proba[rows].argmax(axis=1)
+        assert auc[i] == pytest.approx(medmnist_auc(y[rows], proba[rows]))
+        assert acc[i] == pytest.approx(accuracy_score(y[rows], pred))
+        assert bacc[i] == pytest.approx(balanced_accuracy_score(y[rows], pred))
+
+
+def _predictions(shift, n_folds=3, n=200, seed=0, same_test=True):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    out = {}
+    for fold in range(n_folds):
+        y_fold = y if same_test else rng.integers(0, 2, n)
+        for method, gain in (("none", 0.0), ("better", shift)):
+            score = np.clip(0.5 + (0.15 + gain) * (2 * y_fold - 1)
+                            + rng.normal(0, 0.25, n), 0, 1)
+            out[("val", "d", method, 0, fold)] = (y_fold, np.c_[1 - score, score])
+    return out
+
+
+def test_test_set_bootstrap_sees_a_gain_and_its_absence():
+    keys = [("val", "d", "better", 0, f) for f in range(3)]
+    refs = [("val", "d", "none", 0, f) for f in range(3)]
+    gain = PairedBootstrap(_predictions(0.15))
+    assert gain.applies("val", "d")
+    low, high, p = gain.compare(keys, refs, "auc")
+    assert 0 < low < high and p < 0.01
+    same = PairedBootstrap(_predictions(0.0))
+    low, high, p = same.compare(keys, refs, "auc")
+    assert low < 0 < high and p > 0.05
+    # Repeatable, and the same resamples for every method of a seed.
+    assert gain.compare(keys, refs, "acc") == PairedBootstrap(
+        _predictions(0.15)).compare(keys, refs, "acc")
+    # Held-out folds as test sets: no fixed test set, no bootstrap.
+    assert not PairedBootstrap(_predictions(0.15, same_test=False)).applies("val", "d")
+    assert all(math.isnan(v) for v in gain.compare(keys, [("val", "d", "x", 0, 0)] * 3,
+                                                   "auc"))
+
+
+def test_a_verdict_needs_the_test_set_interval_to_agree():
+    import pandas as pd
+
+    rows = pd.DataFrame([
+        dict(selection="val", dataset="d", method=m, reference="none", metric="auc",
+             n=5, mean_diff=0.03, p_corrected=0.001, test_low=low, test_high=high)
+        for m, low, high in (("a", 0.01, 0.05), ("b", -0.01, 0.05),
+                             ("c", np.nan, np.nan))])
+    out = adjust_comparisons(rows, "auc", "none").set_index("method").verdict
+    assert out["a"] == "helps" and out["c"] == "helps"
+    assert out["b"] == "no significant difference (test-set interval includes 0)"
