@@ -12,6 +12,7 @@ and writes the images it makes as a folder, with their provenance
 """
 
 import argparse
+import json
 import os
 import re
 import shlex
@@ -37,8 +38,11 @@ from .evaluation._config import (
 )
 from .evaluation._evaluate import DEFAULT_METHODS, prepare_evaluation
 from .evaluation._report import METRICS
+from .evaluation._result import AugmentationEvaluation
 from .evaluation._scenarios import SCENARIOS
 from .evaluation._settings import EvaluationSettings, Execution
+from .medmnist._paper import PAPER_REFERENCE
+from .medmnist._report import medmnist_header
 from .medmnist._table import (
     MissingDataError,
     check_methods,
@@ -311,8 +315,43 @@ def build_parser():
                           help="replace a non-empty OUT (once everything is written)")
     generate.add_argument("--no-progress", action="store_true",
                           help="no progress bars or messages")
+    report = commands.add_parser(
+        "report", formatter_class=formatter,
+        help="write the report of a results folder again from its stored cells",
+        description=(
+            "Read a results folder written by 'evaluate' or 'medmnist-table' "
+            "(cells.csv, config.json, quality.csv and, where present, the test-set "
+            "predictions in cells.sqlite) and write results.md, summary.csv, "
+            "comparisons.csv, config.json and scores.png again with today's statistics "
+            "(multiplicity-adjusted verdicts, Bayesian equivalence, test-set "
+            "intervals), without training anything. A primary metric that the run did "
+            "not declare is reported as declared at re-reporting."
+        ),
+    )
+    report.add_argument("folder", metavar="FOLDER", help="a results folder")
+    _add_analysis_arguments(report)
     return parser, {"evaluate": evaluate, "medmnist-table": table,
-                    "generate": generate}
+                    "generate": generate, "report": report}
+
+
+def _report(args, parser):
+    folder = Path(args.folder)
+    try:
+        config = json.loads((folder / "config.json").read_text())
+        # The MedMNIST table's folders record its data folder; its header and the
+        # paper's values go with them.
+        medmnist = "root" in config
+        result = AugmentationEvaluation.from_folder(
+            folder, header=medmnist_header if medmnist else None,
+            reference=PAPER_REFERENCE if medmnist else None,
+            primary_metric=args.primary_metric, rope=args.rope)
+    except (OSError, ValueError) as exc:
+        parser.error(f"{folder} is not a readable results folder: {exc}")
+    result.save_report(folder)
+    print(result.to_markdown())
+    print(f"Wrote {folder}/results.md, summary.csv, comparisons.csv, config.json and "
+          "scores.png from the stored cells (nothing was trained).")
+    return 0
 
 
 def _names(data, y):
@@ -440,7 +479,7 @@ def main(argv=None):
     ----------
     argv : list of str or None
         Arguments after the program name (``None``: ``sys.argv[1:]``), starting with
-        the subcommand: ``evaluate``, ``generate`` or ``medmnist-table``.
+        the subcommand: ``evaluate``, ``generate``, ``medmnist-table`` or ``report``.
 
     Returns
     -------
@@ -458,6 +497,8 @@ def main(argv=None):
     sub = commands[args.command]
     if args.command == "generate":
         return _generate(args, sub)
+    if args.command == "report":
+        return _report(args, sub)
     execution = _execution(sub, args)
     if args.command == "evaluate":
         return _evaluate(args, sub, argv, execution)

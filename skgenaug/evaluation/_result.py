@@ -334,9 +334,15 @@ def _run_info(config):
     recorded ``run_info``."""
     settings = config.get("settings", {})
     data = config.get("data")
+    invocations = config.get("invocations") or []
     info = dict(
-        profile=settings.get("name", ""), description=settings.get("description", ""),
-        folds=settings.get("folds"), seeds=config.get("seeds", [0]),
+        # Older configs name the profile "profile" and keep the seeds in the settings.
+        profile=settings.get("name") or settings.get("profile") or "",
+        description=settings.get("description", ""), folds=settings.get("folds"),
+        seeds=config.get("seeds") or settings.get("seeds") or [0],
+        earlier_cells=sum(r.get("cells_run", 0) for r in invocations[:-1]),
+        earlier_wall_s=sum(r.get("wall_s", 0.0) for r in invocations[:-1]
+                           if r.get("cells_run", 0)),
         test_max=settings.get("test_max"), scenario=settings.get("scenario"),
         add_per_class=settings.get("add_per_class"),
         unlabelled_max=settings.get("unlabelled_max"),
