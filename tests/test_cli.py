@@ -45,3 +45,32 @@ def test_medmnist_table_says_which_data_folder_and_why(where, tmp_path, monkeypa
     source = ("the root argument" if where == "argument"
               else "the environment variable SKGENAUG_DATA_DIR")
     assert f"data folder: {tmp_path} ({source})" in out
+
+
+def test_report_writes_a_folder_again_from_its_cells(tmp_path, capsys):
+    import numpy as np
+    import pandas as pd
+
+    from skgenaug.evaluation import AugmentationEvaluation
+
+    rng = np.random.RandomState(0)
+    rows = [dict(selection="val", dataset="d", method=method, seed=0, fold=fold,
+                 auc=0.7 + gain + 0.01 * rng.randn(), acc=0.7 + 0.01 * rng.randn(),
+                 balanced_acc=0.7, n_val=20, n_train=80, wall_s=1.0, n_generated=10)
+            for method, gain in (("none", 0.0), ("cvae", 0.1)) for fold in range(5)]
+    info = dict(profile="smoke", description="d", folds=5, seeds=[0], device="CPU",
+                wall_s=1.0, n_run=10, n_reused=0, cell_s=1.0, command="c",
+                add_per_class=150, cv="5 stratified folds",
+                data=dict(name="d", n_images=100, image_shape=[8, 8],
+                          class_counts={"a": 50, "b": 50}, test_set=False, n_test=None,
+                          n_unlabelled=None, validation_fraction=0.2))
+    AugmentationEvaluation(pd.DataFrame(rows), {}, info, {"run_info": info},
+                           controls=()).save(tmp_path)
+    assert cli.main(["report", str(tmp_path), "--primary-metric", "acc"]) == 0
+    text = (tmp_path / "results.md").read_text()
+    assert "Primary metric: **ACC**, declared when these stored cells were re-reported" \
+        in text
+    assert "nothing was trained" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        cli.main(["report", str(tmp_path / "missing")])
+    assert "not a readable results folder" in capsys.readouterr().err
