@@ -512,3 +512,20 @@ def test_default_feature_estimator_learns_a_small_imbalanced_set():
     for seed in range(3):
         clf = ResNetClassifier(**DEFAULT_FEATURE_ESTIMATOR, random_state=seed).fit(X, y)
         assert balanced_accuracy_score(y, clf.predict(X)) > 0.9
+
+
+def test_near_duplicates_finds_resaved_copies_only():
+    from skgenaug.metrics import near_duplicates
+
+    rng = np.random.default_rng(0)
+    train = rng.integers(0, 256, (30, 10, 10, 3), dtype=np.uint8)
+    shifted = np.clip(train[:3].astype(int) + rng.integers(-3, 4, train[:3].shape), 0,
+                      255).astype(np.uint8)  # a re-saved copy: a few grey levels off
+    other = rng.integers(0, 256, (6, 10, 10, 3), dtype=np.uint8)
+    found = near_duplicates(train, np.concatenate([other[:2], shifted, other[2:]]))
+    assert found.query_indices.tolist() == [2, 3, 4]
+    assert found.reference_indices.tolist() == [0, 1, 2]
+    assert found.n == 3 and (found.rms <= 0.02).all()
+    assert near_duplicates(train, shifted, max_rms=0.0).n == 0
+    with pytest.raises(ValueError, match="max_rms"):
+        near_duplicates(train, shifted, max_rms=-1)

@@ -21,7 +21,13 @@ import torch
 from sklearn.base import clone
 
 from .._classifier import ResNetClassifier
-from ..metrics import classification_scores, quality_report
+from ..metrics import (
+    classification_scores,
+    extract_features,
+    memorization_report,
+    near_duplicates,
+    quality_report,
+)
 from ..samplers import CuratedSampler
 from ._artifacts import (
     ArtifactCache,
@@ -53,6 +59,35 @@ def _preview(X_train, y_train, X_res, y_res):
         labels.append(np.full(k, label))
     return dict(real=np.concatenate(real), generated=np.concatenate(fake),
                 y=np.concatenate(labels))
+
+
+#: Leak screening: the quantile of the real training images' distances to their
+#: nearest test image below which a generated image counts as near a test image, and
+#: how many of the closest (generated, test) pairs the figure shows.
+LEAK_QUANTILE, LEAK_PAIRS = 0.01, 8
+
+
+def _leak_screening(feature, X_train, X_generated, X_test):
+    """Generated images near test images, in the quality report's feature space.
+
+    :func:`~skgenaug.metrics.memorization_report` with the test images in the place of
+    the training ones: each generated image's distance to its nearest test image,
+    against the real training images' distances to theirs. A generator that has not
+    seen the test images puts about :data:`LEAK_QUANTILE` of its images below the
+    threshold, as the training images do by construction.
+    """
+    features = {name: extract_features(feature, images) for name, images in (
+        ("train", X_train), ("generated", X_generated), ("test", X_test))}
+    report = memorization_report(features["test"], features["generated"],
+                                 features["train"], quantile=LEAK_QUANTILE,
+                                 n_worst=LEAK_PAIRS)
+    pairs = dict(leak_generated=X_generated[report.worst_indices],
+                 leak_test=X_test[report.worst_train_indices],
+                 leak_distance=report.worst_distances,
+                 leak_threshold=np.array(report.threshold))
+    return dict(leak_share=report.near_copy_share,
+                leak_real_share=report.holdout_near_copy_share,
+                leak_threshold=report.threshold), pairs
 
 
 def run_cell(cell, profile, data, spec=None, *, sampling_strategy=None, device="cpu",
@@ -232,12 +267,23 @@ def _compute(job):
     )
     if sampler is not None and job.preview and len(y_fit) > len(y_train):
         result["preview"] = _preview(X_train, y_train, X_fit, y_fit)
-    if (sampler is not None and profile.quality is not None
-            and hasattr(sampler, "generate")):  # not the flat ROS / SMOTE baselines
-        options = dict(profile.quality)
-        options.pop("feature_estimator", None)
+    # Test images that nearly duplicate a training image inflate every method alike.
+    result["test_near_duplicates"] = near_duplicates(X_train, split.X_test).n
+    added = len(y_fit) > len(y_train)
+    feature = None
+    if sampler is not None and profile.quality is not None and (
+            added or hasattr(sampler, "generate")):
         feature = job.artifacts.feature_resnet(profile, X_train, y_train,
                                                random_state, device, feature_key)
+    if feature is not None and added:
+        leak, pairs = _leak_screening(feature, X_train, X_fit[len(y_train):],
+                                      split.X_test)
+        result.update(leak)
+        if "preview" in result:
+            result["preview"].update(pairs)
+    if feature is not None and hasattr(sampler, "generate"):  # not ROS / SMOTE
+        options = dict(profile.quality)
+        options.pop("feature_estimator", None)
         # Scored against the real validation rows, never the test rows.
         result["quality"] = quality_report(
             sampler, X_train, y_train, split.X_val, split.y_val,

@@ -464,7 +464,29 @@ def user_header(info):
         f"{list(info['seeds'])}); per fold the sampler is fitted on the training part "
         f"only and {strategy}; {split}. Every method sees the same folds and the same "
         "model seeds. Mean ± std over folds x repeats.",
-    ] + variant_lines(info)
+    ] + variant_lines(info) + synthetic_lines(data)
+
+
+def synthetic_lines(data):
+    """The warning on images made elsewhere (``synthetic=``), when the run has any."""
+    sets = data.get("synthetic")
+    if not sets:
+        return []
+    named = ", ".join(f"`{m}` ({s['n_images']} images)" for m, s in sets.items())
+    tested = ("the test set" if data.get("test_set")
+              else "every image of the data, each in its held-out fold")
+    return [
+        "",
+        f"**Images made elsewhere**: {named} draw their images from a synthetic set "
+        "given to the run (per fold, as many per class as the other methods add, "
+        "without replacement), not from a generator fitted on the training part. "
+        "**The tool cannot know what made these images, nor from which data**: if "
+        f"their generator was trained on images tested on here ({tested}), the "
+        "synthetic images can carry the test images into training, a leak that "
+        "inflates their scores. Trust them only from a generator that never saw these "
+        "images; the leak screening (with the quality report) looks for synthetic "
+        "images near test images, but cannot rule a leak out.",
+    ]
 
 
 #: What the comparison with each control shows (``None``: any other control).
@@ -493,7 +515,7 @@ def _by_control(control):
 
 
 def markdown(summary, comparisons, run_info, control=None, quality=None, *, header=None,
-             reference=None):
+             reference=None, leaks=None):
     """The results as a Markdown document.
 
     Parameters
@@ -517,6 +539,8 @@ def markdown(summary, comparisons, run_info, control=None, quality=None, *, head
         ``None``: :func:`user_header` (a user's images).
     reference : ReferenceValues or None, default=None
         Published numbers shown beside the scores (``summary`` holds them).
+    leaks : pandas.DataFrame or None, default=None
+        From :func:`summarize_leaks`; a section of its own.
 
     Returns
     -------
@@ -600,6 +624,7 @@ def markdown(summary, comparisons, run_info, control=None, quality=None, *, head
             + "repeats (shared by the selection rules).\n\n"
             + quality_markdown(shown)
         )
+    text += _leak_section(leaks)
     return text
 
 
@@ -609,3 +634,69 @@ def summarize_cell_quality(cells):
     if "quality" not in cells.columns or not cells["quality"].notna().any():
         return pd.DataFrame()
     return summarize_quality(cells)
+
+
+def summarize_leaks(cells):
+    """Leak screening per data set and method (empty when no cell screened).
+
+    Parameters
+    ----------
+    cells : pandas.DataFrame
+        One row per cell, with ``leak_share``, ``leak_real_share`` and
+        ``test_near_duplicates`` where the cells computed them.
+
+    Returns
+    -------
+    leaks : pandas.DataFrame
+        Per (dataset, method): ``n`` cells, the mean share of generated images nearer
+        to a test image than the threshold (``leak_share``), the real training images'
+        share (``leak_real_share``, about the quantile by construction), their ratio,
+        and the data set's test images that nearly duplicate a training image
+        (``test_near_duplicates``, the largest count over its cells, of ``n_test``).
+    """
+    if "leak_share" not in cells.columns or not cells["leak_share"].notna().any():
+        return pd.DataFrame()
+    screened = cells[cells.leak_share.notna()]
+    rows = []
+    for (dataset, method), group in screened.groupby(["dataset", "method"], sort=False):
+        real = float(group.leak_real_share.mean())
+        share = float(group.leak_share.mean())
+        duplicates = cells[cells.dataset == dataset].test_near_duplicates
+        rows.append(dict(dataset=dataset, method=method, n=len(group),
+                         leak_share=share,
+                         leak_share_std=float(group.leak_share.std(ddof=1))
+                         if len(group) > 1 else np.nan,
+                         leak_real_share=real,
+                         leak_ratio=share / real if real > 0 else np.nan,
+                         test_near_duplicates=int(duplicates.max()),
+                         n_test=int(group.n_test.max()) if "n_test" in group else None))
+    return pd.DataFrame(rows)
+
+
+def _leak_section(leaks):
+    if leaks is None or not len(leaks):
+        return ""
+    lines = [
+        "", "## Leak screening", "",
+        "Each generated image's distance to its nearest **test** image, in the "
+        "quality report's feature space, against the real training images' distances "
+        "to theirs: 'near a test image' means closer than the 1st percentile of the "
+        "training images' distances (so about 1% of real training images are, by "
+        "construction). A generator that never saw the test images puts about as "
+        "many of its images there; a much larger share means generated images "
+        "resemble test images more than training images do (a leak that inflates "
+        "every score). The closest pairs are drawn in `leaks_<dataset>_<method>.png` "
+        "(fold 0 of the first repeat). Near-duplicate test images: test images within "
+        "an RMS pixel difference of 0.02 of a training image in the real data "
+        "(`skgenaug.metrics.near_duplicates`).", "",
+        "| data set | method | cells | near a test image | training images' share "
+        "| ratio | near-duplicate test images (real data) |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in leaks.itertuples():
+        share = _pm(r.leak_share, r.leak_share_std)
+        test = f" of {r.n_test}" if r.n_test else ""
+        lines.append(f"| {r.dataset} | {display_name(r.method)} | {r.n} | {share} | "
+                     f"{_num(r.leak_real_share)} | {_num(r.leak_ratio)} | "
+                     f"{r.test_near_duplicates}{test} |")
+    return "\n".join(lines)

@@ -4,6 +4,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .._methods import display_name
@@ -13,6 +14,7 @@ from ._report import (
     markdown,
     summarize,
     summarize_cell_quality,
+    summarize_leaks,
 )
 from ._settings import Reporting
 from ._stats import PairedBootstrap, adjust_comparisons
@@ -88,6 +90,11 @@ class AugmentationEvaluation:
         Quality of the generated images per data set and method (mean and standard
         deviation over cells of :func:`~skgenaug.metrics.quality_report`); empty
         without quality reports.
+    leaks : pandas.DataFrame
+        Leak screening per data set and method
+        (:func:`~skgenaug.evaluation._report.summarize_leaks`): the share of generated
+        images nearer to a test image than the real training images' 1st percentile,
+        and the real data's near-duplicate test images; empty without quality reports.
     baseline : str
         As given.
     n_run, n_reused : int
@@ -142,6 +149,7 @@ class AugmentationEvaluation:
         self._vs_control = self.comparisons[~by_baseline] if frames else \
             self.comparisons
         self.quality = summarize_cell_quality(cells)
+        self.leaks = summarize_leaks(cells)
 
     def __repr__(self):
         methods = ", ".join(self.cells.method.unique())
@@ -163,7 +171,8 @@ class AugmentationEvaluation:
         info = dict(self.run_info, baseline=self.baseline, idle_methods=idle,
                     primary_metric=self.primary_metric, rope=self.rope)
         return markdown(self.summary, self._vs_baseline, info, self._vs_control,
-                        self.quality, header=self.header, reference=self.reference)
+                        self.quality, header=self.header, reference=self.reference,
+                        leaks=self.leaks)
 
     def plot(self, metric="auc", *, selection=None):
         """Bar chart of the mean scores per method, with standard deviations.
@@ -273,11 +282,39 @@ class AugmentationEvaluation:
         evaluation.folder = folder
         return evaluation
 
+    def leak_figures(self):
+        """The generated images closest to a test image, above those test images.
+
+        Fold 0 of the first repeat, per (data set, method) that added images, drawn by
+        :func:`skgenaug.plotting.plot_nearest_training_images`.
+
+        Returns
+        -------
+        figures : dict
+            ``{(dataset, method): matplotlib.figure.Figure}``.
+        """
+        from ..plotting import plot_nearest_training_images
+
+        figures = {}
+        for (dataset, method), preview in self.previews.items():
+            if "leak_generated" not in preview:
+                continue
+            n = len(preview["leak_generated"])
+            pairs = dict(worst_indices=np.arange(n), worst_train_indices=np.arange(n),
+                         worst_distances=preview["leak_distance"],
+                         threshold=float(preview["leak_threshold"]))
+            figures[(dataset, method)] = plot_nearest_training_images(
+                pairs, preview["leak_test"], preview["leak_generated"], n=n,
+                title=f"{dataset} — {display_name(method)}: generated images (top) "
+                      "closest to a test image (below)")
+        return figures
+
     def save_report(self, folder):
         """Write the report, its tables (not the cells) and the score figures.
 
         Files: ``results.md``, ``summary.csv``, ``comparisons.csv``, ``quality.csv``
-        (when there are quality reports), ``config.json`` and ``scores.png``
+        and ``leaks.csv`` (when there are quality reports), ``config.json`` and
+        ``scores.png``
         (``scores_<selection>.png`` for a second selection rule).
 
         Parameters
@@ -295,6 +332,8 @@ class AugmentationEvaluation:
         if len(self.quality):
             self.quality.to_csv(folder / "quality.csv", index=False)
             config["quality"] = self.quality.to_dict("records")
+        if len(self.leaks):
+            self.leaks.to_csv(folder / "leaks.csv", index=False)
         (folder / "results.md").write_text(self.to_markdown() + "\n")
         self.summary.to_csv(folder / "summary.csv", index=False)
         self.comparisons.to_csv(folder / "comparisons.csv", index=False)
@@ -309,7 +348,8 @@ class AugmentationEvaluation:
         """Write the report and its tables and figures to a folder.
 
         Files: those of :meth:`save_report`, ``cells.csv`` (one row per cell, without
-        the quality dicts) and ``samples_<dataset>_<method>.png`` (sample grids).
+        the quality dicts), ``samples_<dataset>_<method>.png`` (sample grids) and
+        ``leaks_<dataset>_<method>.png`` (:meth:`leak_figures`).
 
         Parameters
         ----------
@@ -325,6 +365,9 @@ class AugmentationEvaluation:
             folder / "cells.csv", index=False)
         for (dataset, method), fig in self.sample_grids().items():
             fig.savefig(folder / f"samples_{_file_part(dataset)}_{_file_part(method)}.png",
+                        dpi=80)
+        for (dataset, method), fig in self.leak_figures().items():
+            fig.savefig(folder / f"leaks_{_file_part(dataset)}_{_file_part(method)}.png",
                         dpi=80)
         return folder
 

@@ -11,7 +11,9 @@ sampler.
 - :func:`precision_recall_density_coverage`: k-NN fidelity and diversity
   (Naeem et al., 2020).
 - :func:`memorization_report`: nearest-training-sample distances of generated samples
-  against held-out real ones (near copies).
+  against held-out real ones (near copies); with the test images in the place of the
+  training ones, it screens for generated images that leak test images.
+- :func:`near_duplicates`: real images of one set that nearly duplicate another's.
 - :func:`train_synthetic_test_real`, :func:`train_real_test_synthetic`: utility.
 - :func:`classification_scores`, :func:`medmnist_auc`: accuracy, balanced accuracy and
   AUC (as MedMNIST computes it) of a classifier's predictions.
@@ -22,7 +24,7 @@ sampler.
 from .._scores import classification_scores, medmnist_auc
 from ._features import extract_features
 from ._fidelity import frechet_distance, precision_recall_density_coverage
-from ._privacy import memorization_report
+from ._privacy import memorization_report, near_duplicates
 from ._report import (
     DEFAULT_FEATURE_ESTIMATOR,
     QUALITY_COLUMNS,
@@ -40,6 +42,7 @@ __all__ = [
     "frechet_distance",
     "medmnist_auc",
     "memorization_report",
+    "near_duplicates",
     "precision_recall_density_coverage",
     "quality_markdown",
     "quality_report",

@@ -144,3 +144,51 @@ def memorization_report(train, generated, holdout, *, quantile=0.05, threshold=N
         worst_distances=gen_d[worst],
         space=space,
     )
+
+
+def near_duplicates(reference, query, *, max_rms=0.02):
+    """Images of ``query`` that nearly duplicate an image of ``reference``.
+
+    Two images are near-duplicates when their root-mean-square pixel difference is at
+    most ``max_rms`` on the [0, 1] scale (``uint8`` pixels divided by 255): 0.02 is
+    about 5 grey levels, what re-saving or re-scaling one image leaves, far below the
+    difference of two distinct scans. Use it to find test images that also sit in the
+    training data (MedMNIST's official splits hold some), which inflate every score.
+
+    Parameters
+    ----------
+    reference : array-like of shape (n_reference, ...)
+        Images searched (the training images).
+    query : array-like of shape (n_query, ...)
+        Images looked up (the test images), of the reference's shape.
+    max_rms : float, default=0.02
+        Largest root-mean-square difference of a near-duplicate, ``>= 0``.
+
+    Returns
+    -------
+    report : :class:`~sklearn.utils.Bunch`
+        ``query_indices`` (the near-duplicated query rows), ``reference_indices``
+        (their nearest reference rows), ``rms`` (their differences), ``n`` (how
+        many) and ``max_rms``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgenaug.metrics import near_duplicates
+    >>> rng = np.random.default_rng(0)
+    >>> train = rng.integers(0, 256, (20, 8, 8), dtype=np.uint8)
+    >>> test = np.concatenate([train[:2], rng.integers(0, 256, (5, 8, 8), np.uint8)])
+    >>> near_duplicates(train, test).query_indices.tolist()
+    [0, 1]
+    """
+    if not (isinstance(max_rms, numbers.Real) and np.isfinite(max_rms) and max_rms >= 0):
+        raise ValueError(f"max_rms must be a non-negative number; got {max_rms!r}.")
+    reference_rows = as_rows(reference, "reference", scale_uint8=True)
+    query_rows = as_rows(query, "query", scale_uint8=True)
+    check_same_dims([("reference", reference_rows), ("query", query_rows)])
+    distance, nearest = (a[:, 0] for a in NearestNeighbors(n_neighbors=1).fit(
+        reference_rows).kneighbors(query_rows))
+    rms = distance / np.sqrt(reference_rows.shape[1])
+    rows = np.flatnonzero(rms <= max_rms)
+    return Bunch(query_indices=rows, reference_indices=nearest[rows], rms=rms[rows],
+                 n=int(len(rows)), max_rms=float(max_rms))

@@ -207,3 +207,23 @@ def test_long_tail_subset_and_strategy():
                                             0, "cpu")
     X_res, y_res = sampler.fit_resample(X[keep], y[keep])
     assert np.bincount(y_res).tolist() == [150, 150, 150]
+
+
+def test_leak_screening_sees_generated_images_that_copy_test_images():
+    from skgenaug import ResNetClassifier
+    from skgenaug.datasets import make_image_classification
+    from skgenaug.evaluation._cells import LEAK_QUANTILE, _leak_screening
+
+    X, y = make_image_classification(240, image_size=12, random_state=0)
+    X_train, y_train, X_test = X[:160], y[:160], X[160:]
+    feature = ResNetClassifier(width=2, max_epochs=2, selection=None,
+                               validation_fraction=0.0, random_state=0).fit(X_train,
+                                                                            y_train)
+    fresh, _ = make_image_classification(40, image_size=12, random_state=1)
+    honest, _ = _leak_screening(feature, X_train, fresh, X_test)
+    leaked, pairs = _leak_screening(feature, X_train, X_test[:40], X_test)
+    # Copies of test images sit on them (distance 0); fresh draws rarely do.
+    assert leaked["leak_share"] == 1.0 and honest["leak_share"] < 0.25
+    assert honest["leak_real_share"] == pytest.approx(LEAK_QUANTILE, abs=0.01)
+    assert pairs["leak_distance"].max() == pytest.approx(0.0, abs=1e-5)
+    np.testing.assert_array_equal(pairs["leak_generated"], pairs["leak_test"])

@@ -69,6 +69,11 @@ def test_command_on_a_gray_png_folder(tmp_path, capsys):
     assert "the held-out fold is the test set" in text and "never the test fold" in text
     # The paired comparison with None, AUC the primary metric, and the verdict on it.
     assert "| scans | Geometric (primary) | AUC | 2 |" in text
+    # Leak screening: a section, a table and the closest pairs of fold 0.
+    assert "## Leak screening" in text
+    leaks = pd.read_csv(out / "leaks.csv").set_index("method")
+    assert set(leaks.index) == {"geometric"} and 0 <= leaks.leak_share["geometric"] <= 1
+    assert (out / "leaks_scans_geometric.png").is_file()
     # The held-out folds are the test sets: no test-set bootstrap.
     assert pd.read_csv(out / "comparisons.csv").test_low.isna().all()
     assert text.index("## Verdict") < text.index("### Test scores")

@@ -63,8 +63,12 @@ def test_smoke_profile_end_to_end(data_root, tmp_path, capsys):
     assert np.isfinite(quality[metrics].to_numpy()).all()
     assert (quality.n == 2).all()  # one report per fold
     assert "quality" not in cells.columns
-    second = text.split("## Generated-image quality")[1].splitlines()
+    section = text.split("## Generated-image quality")[1].split("## Leak screening")
+    second = section[0].splitlines()
     assert sum(line.startswith(("| breastmnist", "| dermamnist")) for line in second) == 6
+    # Every generator screened against the test images, per data set.
+    leaks = section[1].splitlines()
+    assert sum(line.startswith(("| breastmnist", "| dermamnist")) for line in leaks) == 6
     for verdict_line in [line for line in text.splitlines() if line.startswith("- **")]:
         assert any(v in verdict_line for v in ("helps", "hurts", "no significant"))
 
