@@ -14,10 +14,11 @@ from .._validation import check_two_classes
 from ..base import AddPerClass
 from ._config import check_controls, config_hash, parse_methods
 from ._data import ArrayData
-from ._plan import MethodSpec, Plan, make_cells
+from ._plan import MethodSpec, Plan, default_sampling_strategy, make_cells
 from ._run import run_cells
 from ._scenarios import SCENARIOS
 from ._settings import EvaluationSettings, Execution, Reporting
+from ._synthetic_method import _PoolSampler, check_synthetic, check_synthetic_counts
 
 #: Methods run when none are given: no augmentation, the classic baseline and a
 #: generator.
@@ -25,7 +26,8 @@ DEFAULT_METHODS = ("none", "geometric", "cvae")
 
 
 def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=None,
-                          X_unlabelled=None, profile="quick", classifier=None, cv=None,
+                          X_unlabelled=None, synthetic=None, profile="quick",
+                          classifier=None, cv=None,
                           n_repeats=None, baseline="none", controls=None,
                           sampling_strategy=None,
                           validation_fraction=None, quality=True, results_dir=None,
@@ -84,6 +86,18 @@ def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=
         train their generator on them too (without a class; see
         :doc:`the user guide </user_guide/unlabelled>`). They are never validated or
         tested on, and the classifier never sees them.
+    synthetic : dict or None, default=None
+        Images made elsewhere (by a generator outside this library), ``{name: (X_syn,
+        y_syn)}``: each set is a method of its own, ``name``, that fits no generator
+        but draws its images from the set: per cell, as many per class as the other
+        methods add (``sampling_strategy``, else the profile's ``AddPerClass(n)``),
+        without replacement, seeded by the cell's seed, so each fold draws other
+        images and a run is reproducible. It is compared with the baseline and the
+        controls (ROS, where it runs) like any method. ``X_syn`` must be images like
+        ``X`` (same size, channels and kind), ``y_syn`` must name exactly the classes
+        of ``y``, and every class must hold as many images as a fold draws (checked
+        before anything runs). The tool cannot know what made these images: if their
+        generator saw the images tested on here, they leak them (the report says so).
     profile : {'quick', 'paper', 'smoke'} or Profile, default='quick'
         Classifier, generator and quality settings, folds and repeats
         (:func:`~skgenaug.evaluation.get_profile`): ``'quick'`` is sized for a CPU,
@@ -167,9 +181,11 @@ def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=
     ValueError
         For bad input, before anything runs or is written: images of the wrong shape,
         dtype or with NaN, mismatched lengths, a single class, a class with fewer
-        images than folds, a test set with other classes or another image shape, an
-        unknown method name (the message lists the known ones), a baseline that is not
-        among the methods, an unusable ``cv``, ``classifier`` or ``sampling_strategy``.
+        images than folds, a test set with other classes or another image shape, a
+        synthetic set with other classes, another image shape or fewer images of a
+        class than a fold draws, or named like a method, an unknown method name (the
+        message lists the known ones), a baseline that is not among the methods, an
+        unusable ``cv``, ``classifier`` or ``sampling_strategy``.
 
     See Also
     --------
@@ -196,7 +212,7 @@ def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=
     execution = Execution(device=device, n_jobs=n_jobs, threads=threads, backend=backend,
                           verbose=verbose)
     prepared = prepare_evaluation(X, y, settings, X_test=X_test, y_test=y_test,
-                                  X_unlabelled=X_unlabelled)
+                                  X_unlabelled=X_unlabelled, synthetic=synthetic)
     return prepared.run(execution)
 
 
@@ -247,13 +263,13 @@ class PreparedEvaluation:
 
 
 def prepare_evaluation(X, y, settings=None, *, X_test=None, y_test=None,
-                       X_unlabelled=None):
+                       X_unlabelled=None, synthetic=None):
     """Check the input of :func:`evaluate_augmentation` and plan its cells; raises its
     errors; writes nothing.
 
     Parameters
     ----------
-    X, y, X_test, y_test, X_unlabelled
+    X, y, X_test, y_test, X_unlabelled, synthetic
         The data, as :func:`evaluate_augmentation` takes it.
     settings : EvaluationSettings or None, default=None
         What to measure (checked when made); ``None``: ``EvaluationSettings()``.
@@ -272,17 +288,23 @@ def prepare_evaluation(X, y, settings=None, *, X_test=None, y_test=None,
         X_unlabelled = _images_like(X, X_unlabelled, "X_unlabelled")
     baseline, name, cv = settings.baseline, settings.name, settings.cv
     specs = _resolve_methods(settings.methods, baseline)
+    sets = {} if synthetic is None else check_synthetic(
+        synthetic, classes, specs, X.shape[1:],
+        lambda images, label: _images_like(X, images, label), _as_labels)
     pooled = [m for m, spec in specs.items() if spec.variant.pool]
     if pooled and X_unlabelled is None:
         raise ValueError(f"{', '.join(pooled)} train on unlabelled images: pass them as "
                          "X_unlabelled.")
-    controls = check_controls(settings.controls, list(specs), baseline)
     profile = settings.resolve_profile()
     results_dir = settings.results_dir
     if results_dir is not None and Path(results_dir).exists() and not Path(
             results_dir).is_dir():
         raise ValueError(f"results_dir {results_dir} exists and is not a folder.")
     strategy = _check_sampling_strategy(settings.sampling_strategy, y)
+    drawn = strategy if strategy is not None else default_sampling_strategy(profile)
+    specs.update({m: MethodSpec(m, _PoolSampler(images, sampling_strategy=drawn))
+                  for m, images in sets.items()})
+    controls = check_controls(settings.controls, list(specs), baseline)
     cv = profile.folds if cv is None else cv
     seeds = [settings.random_state + r for r in range(profile.repeats)]
     _check_class_counts(y, classes, cv)
@@ -292,6 +314,7 @@ def prepare_evaluation(X, y, settings=None, *, X_test=None, y_test=None,
         profile = replace(profile, folds=n_folds)
     data = ArrayData(name, X, y, X_test, y_test, folds, pools, [str(c) for c in classes],
                      cv, profile.validation_fraction, profile.scenario, X_unlabelled)
+    check_synthetic_counts(sets, data, drawn)
     _check_quality_sizes(profile, specs, data, seeds)
     extra = {} if strategy is None else {"sampling_strategy": _describe(strategy)}
     hashes = {m: config_hash(profile, m, sampler=spec.hashed(profile), data=data.hashed(),
@@ -311,7 +334,10 @@ def prepare_evaluation(X, y, settings=None, *, X_test=None, y_test=None,
                   class_counts=counts, test_set=X_test is not None,
                   n_test=None if X_test is None else len(X_test),
                   n_unlabelled=None if X_unlabelled is None else len(X_unlabelled),
-                  validation_fraction=profile.validation_fraction),
+                  validation_fraction=profile.validation_fraction,
+                  **({} if not sets else {"synthetic": {
+                      m: dict(n_images=len(images.y), fingerprint=images.fingerprint)
+                      for m, images in sets.items()}})),
     )
     config = dict(data=dict(run_info["data"], **data.protocol()),
                   sampling_strategy=extra.get("sampling_strategy"),
