@@ -133,6 +133,17 @@ _CONTROLS_HELP = ("comma list of methods every image-making method is also compa
                   "(default: ros where it runs)")
 
 
+def _synthetic_set(text):
+    """``--synthetic DIR`` or ``DIR:NAME``: ``(DIR, NAME)``, NAME the folder's name by
+    default (a colon followed by a path separator belongs to the path)."""
+    folder, colon, name = text.rpartition(":")
+    if colon and folder and not any(c in name for c in "/\\"):
+        if not name.strip():
+            raise argparse.ArgumentTypeError(f"give DIR or DIR:NAME; got {text!r}")
+        return folder, name.strip()
+    return text, Path(text.rstrip("/\\")).stem
+
+
 def _size(text):
     """``--size 64`` or ``--size 64x48`` (height x width)."""
     try:
@@ -180,6 +191,16 @@ def build_parser():
     evaluate.add_argument("--unlabelled", default=None, metavar="PATH",
                           help="a folder of images without labels (any layout), for "
                                "the +pool methods; read with --size and --color")
+    evaluate.add_argument("--synthetic", type=_synthetic_set, action="append",
+                          default=None, metavar="DIR[:NAME]",
+                          help="images made elsewhere (a folder of class subfolders "
+                               "named as PATH's, such as skgenaug generate writes, or an "
+                               "npz file), evaluated as the method NAME (default: the "
+                               "folder's name): per fold it draws as many images per "
+                               "class as the other methods add, without replacement, "
+                               "instead of fitting a generator; read with --size and "
+                               "--color; repeatable. The tool cannot know what made "
+                               "them: a generator that saw PATH's images leaks them")
     evaluate.add_argument("--methods", default=",".join(DEFAULT_METHODS),
                           help=_METHODS_HELP)
     evaluate.add_argument("--baseline", default="none",
@@ -381,6 +402,15 @@ def _evaluate(args, parser, argv, execution):
         if args.unlabelled is not None:
             X_unlabelled = load_unlabelled_images(args.unlabelled, size=args.size,
                                                   color=args.color).data
+        synthetic = {}
+        for source, set_name in args.synthetic or ():
+            if set_name in synthetic:
+                raise ValueError(f"--synthetic: two sets are named {set_name!r}; name "
+                                 "them with DIR:NAME.")
+            folder = Path(source).is_dir()
+            made = load_images(source, size=args.size if folder else None,
+                               color=args.color if folder else None)
+            synthetic[set_name] = (made.data, _names(made, made.target))
         counts = args.add_per_class or [None]
         profile = get_profile(args.profile, add_per_class=counts[0])
         methods = parse_methods(args.methods, add_per_class=counts[1:])
@@ -393,7 +423,8 @@ def _evaluate(args, parser, argv, execution):
             results_dir=out, name=name, random_state=args.random_state,
             primary_metric=args.primary_metric, rope=args.rope)
         prepared = prepare_evaluation(X, y, settings, X_test=X_test, y_test=y_test,
-                                      X_unlabelled=X_unlabelled)
+                                      X_unlabelled=X_unlabelled,
+                                      synthetic=synthetic or None)
     except (ValueError, FileNotFoundError) as exc:
         parser.error(str(exc))
     print(
