@@ -412,6 +412,9 @@ def _evaluate(args, parser, argv, execution):
                                color=args.color if folder else None)
             synthetic[set_name] = (made.data, _names(made, made.target))
         counts = args.add_per_class or [None]
+        # each further count also draws NAME@N from every synthetic set
+        synthetic.update({f"{m}@{n}": images for n in counts[1:]
+                          for m, images in list(synthetic.items())})
         profile = get_profile(args.profile, add_per_class=counts[0])
         methods = parse_methods(args.methods, add_per_class=counts[1:])
         out = Path(args.out or Path("skgenaug_results") / f"{name}-{args.profile}")

@@ -18,7 +18,12 @@ from ._plan import MethodSpec, Plan, default_sampling_strategy, make_cells
 from ._run import run_cells
 from ._scenarios import SCENARIOS
 from ._settings import EvaluationSettings, Execution, Reporting
-from ._synthetic_method import _PoolSampler, check_synthetic, check_synthetic_counts
+from ._synthetic_method import (
+    _PoolSampler,
+    check_synthetic,
+    check_synthetic_counts,
+    split_count,
+)
 
 #: Methods run when none are given: no augmentation, the classic baseline and a
 #: generator.
@@ -90,7 +95,8 @@ def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=
         Images made elsewhere (by a generator outside this library), ``{name: (X_syn,
         y_syn)}``: each set is a method of its own, ``name``, that fits no generator
         but draws its images from the set: per cell, as many per class as the other
-        methods add (``sampling_strategy``, else the profile's ``AddPerClass(n)``),
+        methods add (``sampling_strategy``, else the profile's ``AddPerClass(n)``;
+        ``N`` for a set named ``'name@N'``),
         without replacement, seeded by the cell's seed, so each fold draws other
         images and a run is reproducible. It is compared with the baseline and the
         controls (ROS, where it runs) like any method. ``X_syn`` must be images like
@@ -302,7 +308,9 @@ def prepare_evaluation(X, y, settings=None, *, X_test=None, y_test=None,
         raise ValueError(f"results_dir {results_dir} exists and is not a folder.")
     strategy = _check_sampling_strategy(settings.sampling_strategy, y)
     drawn = strategy if strategy is not None else default_sampling_strategy(profile)
-    specs.update({m: MethodSpec(m, _PoolSampler(images, sampling_strategy=drawn))
+    drawn = {m: drawn if split_count(m)[1] is None else AddPerClass(split_count(m)[1])
+             for m in sets}  # a set named 'name@N' draws N per class
+    specs.update({m: MethodSpec(m, _PoolSampler(images, sampling_strategy=drawn[m]))
                   for m, images in sets.items()})
     controls = check_controls(settings.controls, list(specs), baseline)
     cv = profile.folds if cv is None else cv

@@ -226,8 +226,9 @@ def _at_ratio(control, method, present):
     ``control``."""
     try:
         n = parse_variant(method).add_per_class
-    except ValueError:
-        return control
+    except ValueError:  # a user's method (a synthetic set 'name@N'): its name's @N
+        n = method.rpartition("@")[2]
+        n = int(n) if "@" in method and n.isdigit() else None
     candidate = f"{control}@{n}"
     return candidate if n is not None and candidate in present else control
 

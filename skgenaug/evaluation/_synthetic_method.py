@@ -9,6 +9,8 @@ report says so. :func:`check_synthetic` checks the sets against the data before 
 cell runs, :func:`check_synthetic_counts` that every fold can draw what it asks for.
 """
 
+import re
+
 import numpy as np
 from imblearn.utils import check_sampling_strategy
 from sklearn.utils import check_random_state
@@ -17,6 +19,17 @@ from .._images import check_image_stack
 from .._methods import parse_variant
 from ..base import BaseImageOverSampler
 from ._data import _fingerprint
+
+_COUNT = re.compile(r"^(?P<base>.+?)@(?P<n>[0-9]+)$")
+
+
+def split_count(name):
+    """``(base, N)`` for a set named ``base@N`` (``N`` images per class), else
+    ``(name, None)``."""
+    match = _COUNT.match(name)
+    if match is None or int(match["n"]) < 1:
+        return name, None
+    return match["base"], int(match["n"])
 
 
 class _SyntheticImages:
@@ -171,7 +184,7 @@ def check_synthetic(synthetic, classes, taken, image_shape, images_like, as_labe
             raise ValueError(f"The synthetic set name {name!r} clashes with a method of "
                              "the run; give the set another name.")
         try:
-            parse_variant(name)
+            parse_variant(split_count(name)[0])
         except ValueError:
             pass
         else:
@@ -204,7 +217,7 @@ def check_synthetic(synthetic, classes, taken, image_shape, images_like, as_labe
     return sets
 
 
-def check_synthetic_counts(sets, data, strategy):
+def check_synthetic_counts(sets, data, strategies):
     """Raise unless every fold can draw what its sampling strategy asks for, without
     replacement, from every synthetic set.
 
@@ -214,17 +227,17 @@ def check_synthetic_counts(sets, data, strategy):
         ``{name: _SyntheticImages}`` (labels as class codes).
     data : ArrayData
         The run's data (its folds).
-    strategy : object
-        The samplers' sampling strategy.
+    strategies : dict
+        ``{name: the set's sampling strategy}``.
     """
-    needed = {}
-    for seed, n_folds in data.fold_counts().items():
-        for fold in range(n_folds):
-            wanted = check_sampling_strategy(strategy, data.split(seed, fold).y_train,
-                                             "over-sampling")
-            for code, n in wanted.items():
-                needed[code] = max(needed.get(code, 0), int(n))
     for name, images in sets.items():
+        needed = {}
+        for seed, n_folds in data.fold_counts().items():
+            for fold in range(n_folds):
+                wanted = check_sampling_strategy(
+                    strategies[name], data.split(seed, fold).y_train, "over-sampling")
+                for code, n in wanted.items():
+                    needed[code] = max(needed.get(code, 0), int(n))
         short = [(code, images.count(code), n) for code, n in sorted(needed.items())
                  if n > images.count(code)]
         if short:

@@ -176,16 +176,36 @@ def test_command_round_trip_from_generate(tmp_path, capsys):
                      "geometric", "--n-per-class", "6", "--profile", "smoke",
                      "--no-progress"]) == 0
     out = tmp_path / "out"
+    # a second count draws made@6 too, compared with ros@6
     assert cli.main(_args(tmp_path / "scans", out, "--synthetic", str(made),
-                          "--synthetic", f"{made}:again")) == 0
+                          "--add-per-class", "4,6")) == 0
     cells = pd.read_csv(out / "cells.csv")
-    for name in ("made", "again"):
-        assert (cells[cells.method == name].n_generated == 8).all()
+    assert (cells[cells.method == "made"].n_generated == 8).all()
+    assert (cells[cells.method == "made@6"].n_generated == 12).all()
     comparisons = pd.read_csv(out / "comparisons.csv")
-    assert {("made", "ros"), ("again", "none")} <= set(zip(comparisons.method,
-                                                           comparisons.reference))
+    assert {("made", "none"), ("made", "ros"), ("made@6", "ros@6")} <= set(
+        zip(comparisons.method, comparisons.reference))
     assert WARNING in (out / "results.md").read_text()
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("text, parsed", [
+    ("made", ("made", "made")), ("a/made/", ("a/made/", "made")),
+    ("a/made:gan", ("a/made", "gan")), ("sets/made.npz", ("sets/made.npz", "made")),
+    ("d:/made", ("d:/made", "made")),
+])
+def test_synthetic_argument(text, parsed):
+    assert cli._synthetic_set(text) == parsed
+
+
+def test_a_set_named_name_at_n_draws_n_per_class(data):
+    X, y, X_syn, y_syn = data
+    plan = _prepared(X, y, {"outside": (X_syn, y_syn), "outside@6": (X_syn, y_syn)},
+                     methods="none,ros,ros@6").plan
+    assert plan.specs["outside"].sampler.sampling_strategy == AddPerClass(4)
+    assert plan.specs["outside@6"].sampler.sampling_strategy == AddPerClass(6)
+    with pytest.raises(ValueError, match="class '1' has 20, 21 needed"):
+        _prepared(X, y, {"outside@21": (X_syn, y_syn)})
 
 
 @pytest.mark.parametrize("kind", ["classes", "size", "too few", "same name"])
