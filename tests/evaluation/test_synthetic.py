@@ -11,7 +11,7 @@ import pytest
 from _support import write_folder
 from sklearn.base import clone
 
-from skgenaug import AddPerClass, cli, evaluate_augmentation
+from skgenaug import AddPerClass, AugmentationEvaluation, cli, evaluate_augmentation
 from skgenaug.datasets import make_image_classification
 from skgenaug.evaluation import _cells
 from skgenaug.evaluation._data import model_seed
@@ -89,6 +89,7 @@ def test_the_method_runs_and_is_compared_with_the_baseline_and_ros(data, tmp_pat
     assert {("outside", "none"), ("outside", "ros")} <= pairs
     report = (out / "results.md").read_text()
     assert WARNING in report and "`outside` (40 images)" in report
+    assert WARNING in AugmentationEvaluation.from_folder(out).to_markdown()  # re-report
     described = json.loads((out / "config.json").read_text())["methods_described"]
     assert "fingerprint=" in described["outside"]["params"]["images"]
 
