@@ -223,8 +223,12 @@ def build_parser():
     evaluate.add_argument("--folds", type=int, default=None,
                           help="stratified folds (default: the profile's)")
     evaluate.add_argument("--repeats", type=int, default=None,
-                          help="repeats of the cross-validation with seeds "
-                               "random-state + r (default: the profile's)")
+                          help="repeats of the cross-validation (repeated stratified "
+                               "k-fold) with seeds random-state + r: new folds and new "
+                               "classifier and sampler seeds, so that the intervals "
+                               "include seed variance; each repeat costs as much as "
+                               "the first (the quick and smoke profiles run 1, paper 3; "
+                               "default: the profile's)")
     evaluate.add_argument("--add-per-class", type=_counts, default=None,
                           help=_ADD_HELP)
     evaluate.add_argument("--sampling-strategy", default=None,
@@ -281,7 +285,10 @@ def build_parser():
                        help="stratified folds of the pooled train+val subset "
                             "(default: the profile's)")
     table.add_argument("--seeds", type=int, default=None,
-                       help="number of subset seeds, 0..N-1 (default: the profile's)")
+                       help="number of subset seeds, 0..N-1: each draws another paper "
+                            "subset, other folds and other classifier and sampler "
+                            "seeds, and costs as much as the first (quick and smoke: "
+                            "1, paper: 3; default: the profile's)")
     table.add_argument("--selection", default="val",
                        help="'val' (best validation epoch), 'test-best' (the paper's "
                             "OPTIMISTIC best test epoch) or 'val,test-best'")

@@ -35,7 +35,7 @@ from ._artifacts import (
     _profile_key,
     donates_feature_resnet,
 )
-from ._data import model_seed
+from ._data import model_seeds
 from ._plan import Cell, MethodSpec, _generation_params, default_sampling_strategy
 
 #: Generated and real images kept per class for the sample grids (fold 0 of the first
@@ -208,12 +208,12 @@ def _compute(job):
     start = time.perf_counter()
     split = data.split(cell.seed, cell.fold)
     X_train, y_train = split.X_train, split.y_train
-    # Same seed for every method of a (seed, fold): differences come from the data.
-    random_state = model_seed(cell.seed, cell.fold)
+    # The same seeds for every method of a (seed, fold): differences come from the data.
+    random_state, sampler_seed = model_seeds(cell.seed, cell.fold)
 
-    sampler = spec.build(profile, job.sampling_strategy, random_state, device)
+    sampler = spec.build(profile, job.sampling_strategy, sampler_seed, device)
     t0 = time.perf_counter()
-    X_fit, y_fit, weights, sampler = _augment(job, sampler, split, random_state)
+    X_fit, y_fit, weights, sampler = _augment(job, sampler, split, sampler_seed)
     sampler_s = time.perf_counter() - t0
 
     if cell.selection == "val":
@@ -262,6 +262,8 @@ def _compute(job):
         threads=torch.get_num_threads(),
         device=device,
         pid=os.getpid(),
+        classifier_seed=random_state,
+        sampler_seed=None if sampler is None else sampler_seed,
         test_proba=padded,
         test_y=np.asarray(split.y_test),
     )
@@ -287,7 +289,7 @@ def _compute(job):
         # Scored against the real validation rows, never the test rows.
         result["quality"] = quality_report(
             sampler, X_train, y_train, split.X_val, split.y_val,
-            feature_estimator=feature, device=device, random_state=random_state,
+            feature_estimator=feature, device=device, random_state=sampler_seed,
             **options,
         )
     return result

@@ -32,9 +32,38 @@ Split = namedtuple(
 
 
 def model_seed(seed, fold):
-    """The seed of every fit of a cell: the same for every method of a (seed, fold), so
-    that paired differences come from the data."""
+    """The seed of a fold's validation split (user data without a test set)."""
     return 1000 * seed + fold
+
+
+def model_seeds(seed, fold):
+    """The classifier's and the sampler's seeds of a cell.
+
+    The same for every method of a (repeat seed, fold), so that paired differences
+    come from the data; different for each repeat, so that repeats measure the
+    variance of the seeds too; and different from each other (two draws of one
+    :class:`numpy.random.SeedSequence`), so that the generator's random stream is not
+    the classifier's.
+
+    Parameters
+    ----------
+    seed : int
+        The repeat's seed.
+    fold : int
+        The fold.
+
+    Returns
+    -------
+    classifier_seed, sampler_seed : int
+
+    Examples
+    --------
+    >>> from skgenaug.evaluation._data import model_seeds
+    >>> model_seeds(0, 1) == model_seeds(0, 1) != model_seeds(1, 1)
+    True
+    """
+    classifier, sampler = np.random.SeedSequence([seed, fold]).generate_state(2)
+    return int(classifier), int(sampler)
 
 
 def fold_indices(y_pool, folds, seed, fold):

@@ -121,8 +121,12 @@ def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=
         every method; it must give the same splits on every call. ``None``: the
         profile's folds.
     n_repeats : int or None, default=None
-        Repeats of the cross-validation, repeat ``r`` with seed ``random_state + r``
-        (``cv`` an int only). ``None``: the profile's.
+        Repeats of the cross-validation (repeated stratified k-fold), repeat ``r``
+        with seed ``random_state + r`` (``cv`` an int only): new folds and new
+        classifier and sampler seeds (distinct from each other), so that the
+        intervals include the variance of the seeds. Each repeat costs as much as the
+        first. ``None``: the profile's (1 for ``'quick'`` and ``'smoke'``, 3 for
+        ``'paper'``).
     baseline : str, default='none'
         The method every other one is compared with; ``'none'`` is added to the methods
         when missing.

@@ -16,9 +16,14 @@ from skgenaug.evaluation._config import (
 METHODS = ["none", "ae", "cvae", "cgan"]
 
 
-def test_cell_hashes_are_unchanged_by_the_profile_dataclass():
-    # Computed by skgenaug 048f146 (settings as dicts): stored cells of runs made
-    # before the Profile dataclass stay reusable.
+def test_cell_hashes_are_unchanged_by_the_profile_dataclass(monkeypatch):
+    # Computed by skgenaug 048f146 (settings as dicts, protocol 3): the settings hash
+    # as they did; only a protocol change (4: distinct classifier and sampler seeds)
+    # makes stored cells stale.
+    from skgenaug.evaluation import _config
+
+    current = config_hash(get_profile("quick"), "none")
+    monkeypatch.setattr(_config, "PROTOCOL_VERSION", 3)
     before = {
         ("quick", "balanced", "none"): "639434335b52c555",
         ("quick", "balanced", "cvae"): "690c1863f06a6aa7",
@@ -30,6 +35,7 @@ def test_cell_hashes_are_unchanged_by_the_profile_dataclass():
     }
     for (name, scenario, method), digest in before.items():
         assert config_hash(get_profile(name, scenario=scenario), method) == digest
+    assert current != before[("quick", "balanced", "none")]
     with pytest.raises(TypeError, match="read-only"):
         get_profile("quick").classifier["width"] = 64
 

@@ -500,3 +500,34 @@ def test_the_primary_metric_is_declared_before_any_cell_runs(small, tmp_path,
     declared = seen[0]["declared"]
     assert declared["primary_metric"] == "balanced_acc" and declared["rope"] == 0.02
     assert "balanced_acc of every (data set, method) vs none" in declared["family"]
+
+
+class SeedSampler(BaseEstimator):
+    """Adds nothing; records the seed each cell gave it."""
+
+    def __init__(self, random_state=None):
+        self.random_state = random_state
+
+    def fit_resample(self, X, y):
+        SEEN.append(self.random_state)
+        return X, y
+
+
+def test_classifier_and_sampler_get_distinct_seeds_per_repeat_and_fold():
+    from skgenaug.evaluation._data import model_seeds
+
+    X, y = _numbered_images(40)
+    SEEN.clear()
+    result = evaluate_augmentation(X, y, {"none": None, "seeds": SeedSampler()},
+                                   cv=2, n_repeats=2, quality=False, random_state=3,
+                                   **_quiet())
+    cells = result.cells.set_index(["method", "seed", "fold"]).sort_index()
+    expected = {(seed, fold): model_seeds(seed, fold) for seed in (3, 4)
+                for fold in (0, 1)}
+    assert sorted(SEEN) == sorted(s for _, s in expected.values())
+    for (seed, fold), (classifier, sampler) in expected.items():
+        # Every method of a (seed, fold) trains its classifier with the same seed.
+        assert cells.classifier_seed[("none", seed, fold)] == classifier
+        assert cells.classifier_seed[("seeds", seed, fold)] == classifier
+        assert cells.sampler_seed[("seeds", seed, fold)] == sampler != classifier
+    assert len({c for c, _ in expected.values()}) == 4  # repeats draw new seeds
