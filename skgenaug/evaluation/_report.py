@@ -417,6 +417,9 @@ def verdict_paragraph(comparisons, selection, baseline, primary_metric, rope,
                  "correlated t-test): " + ", ".join(
                      f"{display_name(r.method)} on {r.dataset}"
                      for r in equivalent.itertuples()) + ".")
+    if len(tested) == 1:
+        text += (" The primary family holds a single comparison: Holm's correction "
+                 "leaves its p-value as it is.")
     untested = rows[rows.p_holm.isna()]
     if len(untested):
         text += (" Not tested (fewer than two pairs, or every pair equal): "

@@ -320,7 +320,52 @@ def adjust_comparisons(comparisons, primary_metric, baseline, alpha=ALPHA):
 N_BOOTSTRAP = 1000
 
 
-def resampled_scores(y, proba, indices, metric):
+def resample_counts(n, n_resamples, rng):
+    """How often each of ``n`` rows is drawn in each bootstrap resample.
+
+    Parameters
+    ----------
+    n : int
+        Rows of the test set.
+    n_resamples : int
+        Resamples.
+    rng : numpy.random.Generator
+        Source of the draws.
+
+    Returns
+    -------
+    counts : ndarray of shape (n_resamples, n)
+        Multiplicities; each row sums to ``n``.
+    """
+    rows = rng.integers(0, n, size=(n_resamples, n))
+    flat = rows + n * np.arange(n_resamples)[:, None]
+    return np.bincount(flat.ravel(), minlength=n_resamples * n).reshape(n_resamples, n)
+
+
+def _weighted_auc(score, positive, counts):
+    """The ROC AUC of one score in every resample at once, ties counted half.
+
+    The images are sorted once by score; each resample weighs them by their
+    multiplicity, so the Mann-Whitney statistic is a weighted cumulative sum instead
+    of a sort per resample.
+    """
+    order = np.argsort(score, kind="stable")
+    ordered = score[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])  # tie groups
+    weights = counts[:, order]
+    pos = weights * positive[order]
+    neg = weights - pos
+    if len(starts) < len(score):  # ties: one group per distinct score
+        pos = np.add.reduceat(pos, starts, axis=1)
+        neg = np.add.reduceat(neg, starts, axis=1)
+    below = np.cumsum(neg, axis=1) - neg
+    n_pos, n_neg = pos.sum(axis=1), neg.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        auc = (pos * (below + 0.5 * neg)).sum(axis=1) / (n_pos * n_neg)
+    return np.where((n_pos > 0) & (n_neg > 0), auc, np.nan)
+
+
+def resampled_scores(y, proba, counts, metric):
     """A metric on many resamples of one test set at once.
 
     Parameters
@@ -329,8 +374,8 @@ def resampled_scores(y, proba, indices, metric):
         Class codes of the test images.
     proba : ndarray of shape (n, n_classes)
         Class probabilities.
-    indices : ndarray of shape (n_resamples, n)
-        Rows of each resample.
+    counts : ndarray of shape (n_resamples, n)
+        How often each image is drawn in each resample (:func:`resample_counts`).
     metric : {'auc', 'acc', 'balanced_acc'}
         MedMNIST's AUC (binary: of the positive class; else the mean one-vs-rest AUC
         over the classes present), accuracy or balanced accuracy.
@@ -340,37 +385,27 @@ def resampled_scores(y, proba, indices, metric):
     scores : ndarray of shape (n_resamples,)
         ``nan`` where a resample leaves the metric undefined.
     """
-    yb = y[indices]
-    if metric == "acc":
-        return (proba.argmax(axis=1)[indices] == yb).mean(axis=1)
     n_classes = proba.shape[1]
-    if metric == "balanced_acc":
-        pred = proba.argmax(axis=1)[indices]
+    if metric in ("acc", "balanced_acc"):
+        correct = proba.argmax(axis=1) == y
+        if metric == "acc":
+            return (counts * correct).sum(axis=1) / counts.sum(axis=1)
         recalls = []
         for k in range(n_classes):
-            members = (yb == k).sum(axis=1)
-            hits = ((pred == k) & (yb == k)).sum(axis=1)
+            members = (counts * (y == k)).sum(axis=1)
+            hits = (counts * (correct & (y == k))).sum(axis=1)
             with np.errstate(invalid="ignore", divide="ignore"):
                 recalls.append(np.where(members > 0, hits / members, np.nan))
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)  # a resample without a class
             return np.nanmean(np.vstack(recalls), axis=0)
-    aucs = []
-    for k in ([1] if n_classes == 2 else range(n_classes)):
-        positive = yb == k
-        n_pos = positive.sum(axis=1)
-        n_neg = yb.shape[1] - n_pos
-        # Mann-Whitney: the AUC from the ranks of the positives (ties averaged).
-        ranks = stats.rankdata(proba[:, k][indices], axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            auc = ((ranks * positive).sum(axis=1) - n_pos * (n_pos + 1) / 2) / (
-                n_pos * n_neg)
-        aucs.append(np.where((n_pos > 0) & (n_neg > 0), auc, np.nan))
     if n_classes == 2:
-        return aucs[0]
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # a resample without a class
-        return np.nanmean(np.vstack(aucs), axis=0)
+        return _weighted_auc(proba[:, 1], y == 1, counts)
+    aucs = np.vstack([_weighted_auc(proba[:, k], y == k, counts)
+                      for k in range(n_classes)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(aucs, axis=0)
 
 
 class PairedBootstrap:
@@ -401,7 +436,7 @@ class PairedBootstrap:
         self.predictions = predictions
         self.n_resamples, self.random_state = n_resamples, random_state
         self.confidence = confidence
-        self._indices, self._scores = {}, {}
+        self._counts, self._scores = {}, {}
 
     def applies(self, selection, dataset):
         """Whether every cell of (selection, data set) stored its predictions on one
@@ -419,12 +454,11 @@ class PairedBootstrap:
             selection, dataset, _, seed, _ = key
             y, proba = self.predictions[key]
             group = (selection, dataset, seed)
-            if group not in self._indices:
+            if group not in self._counts:
                 rng = np.random.default_rng([self.random_state, int(seed)])
-                self._indices[group] = rng.integers(0, len(y),
-                                                    size=(self.n_resamples, len(y)))
+                self._counts[group] = resample_counts(len(y), self.n_resamples, rng)
             self._scores[(key, metric)] = resampled_scores(
-                y, proba.astype(np.float64), self._indices[group], metric)
+                y, proba.astype(np.float64), self._counts[group], metric)
         return self._scores[(key, metric)]
 
     def compare(self, method_keys, reference_keys, metric):

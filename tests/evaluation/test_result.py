@@ -196,3 +196,11 @@ def test_a_saved_folder_is_reported_again_without_computing(tmp_path):
     assert "## Verdict" in (tmp_path / "results.md").read_text()
     with pytest.raises(FileNotFoundError, match="cells.csv is missing"):
         AugmentationEvaluation.from_folder(tmp_path / "nothing")
+
+
+def test_a_family_of_one_comparison_is_said_so():
+    cells = _noisy_cells({"none": 0.0, "good": 0.05}, datasets=("d1",))
+    text = AugmentationEvaluation(cells, {}, _info(), {}, baseline="none",
+                                  controls=()).to_markdown()
+    assert "1 comparison(s) with a p-value" in text
+    assert "The primary family holds a single comparison" in text

@@ -14,6 +14,7 @@ from skgenaug.evaluation._stats import (
     bayesian_correlated_ttest,
     corrected_interval,
     detectable_difference,
+    resample_counts,
     resampled_scores,
 )
 
@@ -176,10 +177,12 @@ def test_resampled_scores_equal_the_scores_of_each_resample(n_classes):
     y = rng.integers(0, n_classes, 120)
     proba = rng.dirichlet(np.ones(n_classes), 120)
     proba[np.arange(120), y] += 0.3
+    proba[:10, 0] = proba[10:20, 0]  # ties, counted half as roc_auc_score does
     indices = np.vstack([np.arange(120), rng.integers(0, 120, (3, 120))])
-    auc = resampled_scores(y, proba, indices, "auc")
-    acc = resampled_scores(y, proba, indices, "acc")
-    bacc = resampled_scores(y, proba, indices, "balanced_acc")
+    counts = np.vstack([np.bincount(rows, minlength=120) for rows in indices])
+    auc = resampled_scores(y, proba, counts, "auc")
+    acc = resampled_scores(y, proba, counts, "acc")
+    bacc = resampled_scores(y, proba, counts, "balanced_acc")
     for i, rows in enumerate(indices):
         pred = proba[rows].argmax(axis=1)
         assert auc[i] == pytest.approx(medmnist_auc(y[rows], proba[rows]))
@@ -230,3 +233,9 @@ def test_a_verdict_needs_the_test_set_interval_to_agree():
     out = adjust_comparisons(rows, "auc", "none").set_index("method").verdict
     assert out["a"] == "helps" and out["c"] == "helps"
     assert out["b"] == "no significant difference (test-set interval includes 0)"
+
+
+def test_resample_counts_draw_every_row_as_often_as_the_test_set_is_long():
+    counts = resample_counts(50, 200, np.random.default_rng(0))
+    assert counts.shape == (200, 50) and (counts.sum(axis=1) == 50).all()
+    assert counts.mean() == pytest.approx(1.0)  # each row once per resample, on average
