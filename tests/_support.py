@@ -140,3 +140,17 @@ def _bad_folder(tmp_path, kind):
         (root / "README.txt").write_text("hello")
         return root, "outside class folders \\(README.txt\\)"
     raise AssertionError(kind)
+
+
+def assert_refused_before_running(monkeypatch, out, message, **arguments):
+    """evaluate_augmentation(**arguments) raises a ValueError matching ``message``
+    before any cell runs and before its results folder ``out`` exists."""
+    import pytest
+
+    from skgenaug import evaluate_augmentation
+    from skgenaug.evaluation import _cells
+
+    monkeypatch.setattr(_cells, "run_cell", lambda *a, **k: pytest.fail("a cell ran"))
+    with pytest.raises(ValueError, match=message):
+        evaluate_augmentation(results_dir=out, **arguments)
+    assert not out.exists()

@@ -185,18 +185,9 @@ class ResultStore:
             codes and ``float32`` probabilities (one column per class of the data
             set), for cells that stored them.
         """
-        wanted = set(keys)
-        out = {}
-        cursor = self._conn.execute(
-            "SELECT key, selection, dataset, method, seed, fold, predictions FROM cells "
-            "WHERE predictions IS NOT NULL"
-        )
-        for key, selection, dataset, method, seed, fold, blob in cursor:
-            if key in wanted:
-                arrays = _unpack(blob)
-                out[(selection, dataset, method, int(seed), int(fold))] = (
-                    arrays["y"], arrays["proba"])
-        return out
+        return {(selection, dataset, method, seed, fold): (arrays["y"], arrays["proba"])
+                for selection, dataset, method, seed, fold, arrays
+                in self._arrays(keys, "predictions")}
 
     def previews(self, keys):
         """Sample previews stored with the given cells.
@@ -211,13 +202,19 @@ class ResultStore:
         previews : dict
             ``{(dataset, method): {'real', 'generated', 'y'}}`` for cells that have one.
         """
-        wanted = set(keys)
         out = {}
-        cursor = self._conn.execute(
-            "SELECT key, dataset, method, preview FROM cells "
-            "WHERE preview IS NOT NULL ORDER BY finished_at"
-        )
-        for key, dataset, method, blob in cursor:
-            if key in wanted:
-                out.setdefault((dataset, method), _unpack(blob))
+        for _, dataset, method, _, _, arrays in self._arrays(keys, "preview"):
+            out.setdefault((dataset, method), arrays)
         return out
+
+    def _arrays(self, keys, column):
+        """``(selection, dataset, method, seed, fold, arrays)`` of the given cells
+        whose ``column`` holds packed arrays, oldest first."""
+        wanted = set(keys)
+        cursor = self._conn.execute(
+            f"SELECT key, selection, dataset, method, seed, fold, {column} FROM cells "
+            f"WHERE {column} IS NOT NULL ORDER BY finished_at"
+        )
+        for key, selection, dataset, method, seed, fold, blob in cursor:
+            if key in wanted:
+                yield selection, dataset, method, int(seed), int(fold), _unpack(blob)

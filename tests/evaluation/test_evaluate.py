@@ -9,7 +9,13 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from _support import _bad_folder, _NoReport, quiet, write_folder
+from _support import (
+    _bad_folder,
+    _NoReport,
+    assert_refused_before_running,
+    quiet,
+    write_folder,
+)
 from matplotlib.figure import Figure
 from PIL import Image
 from sklearn.base import BaseEstimator
@@ -408,13 +414,9 @@ def test_bad_input_is_refused_before_anything_is_written(small, tmp_path, kind,
                                                          monkeypatch):
     X, y = small
     changes, message = _bad_arguments(kind, X, y)
-    arguments = dict(X=X, y=y, methods="none,geometric", profile="smoke",
-                     results_dir=tmp_path / "out")
+    arguments = dict(X=X, y=y, methods="none,geometric", profile="smoke")
     arguments.update(changes)
-    monkeypatch.setattr(_cells, "run_cell", lambda *a, **k: pytest.fail("a cell ran"))
-    with pytest.raises(ValueError, match=message):
-        evaluate_augmentation(**arguments)
-    assert not (tmp_path / "out").exists()
+    assert_refused_before_running(monkeypatch, tmp_path / "out", message, **arguments)
 
 
 def test_integer_images_in_0_255_are_taken_as_uint8(small):

@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from _support import write_folder
+from _support import assert_refused_before_running, write_folder
 from sklearn.base import clone
 
 from skgenaug import AddPerClass, AugmentationEvaluation, cli, evaluate_augmentation
@@ -138,13 +138,9 @@ def test_bad_synthetic_sets_are_refused_before_anything_runs(data, tmp_path, kin
     X, y, X_syn, y_syn = data
     changes, message = _bad(kind, X, y, X_syn, y_syn)
     arguments = dict(X=X, y=y, methods="none,ros", profile="smoke",
-                     sampling_strategy=AddPerClass(4), validation_fraction=0.3,
-                     results_dir=tmp_path / "out")
+                     sampling_strategy=AddPerClass(4), validation_fraction=0.3)
     arguments.update(changes)
-    monkeypatch.setattr(_cells, "run_cell", lambda *a, **k: pytest.fail("a cell ran"))
-    with pytest.raises(ValueError, match=message):
-        evaluate_augmentation(**arguments)
-    assert not (tmp_path / "out").exists()
+    assert_refused_before_running(monkeypatch, tmp_path / "out", message, **arguments)
 
 
 def test_the_sampler_itself_refuses_to_draw_more_than_the_set_holds(data):
