@@ -25,8 +25,11 @@ from skorch.callbacks import (
     LRScheduler,
     PassthroughScoring,
 )
+from skorch.dataset import unpack_data
 from skorch.helper import predefined_split
+from skorch.utils import to_tensor
 
+from ._augment import AUGMENT_NAMES, BatchAugmenter, check_flips
 from ._images import validate_images
 from ._scores import medmnist_auc
 from ._skorch_utils import verbosity_callbacks
@@ -96,6 +99,44 @@ class _ResNetNet(NeuralNetClassifier):
     to the loss, ``mean(w * cross_entropy)`` over the batch (the minibatch estimate of
     the weighted training loss ``sum(w * cross_entropy) / n_rows``). Validation rows
     carry no weights: their loss is the plain mean."""
+
+    def __init__(self, *args, augmenter=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.augmenter = augmenter
+
+    def train_step_single(self, batch, **fit_params):
+        """skorch's training step, with the training batch augmented first (only
+        here: validation and prediction go through :meth:`infer` untouched) and, when
+        the augmenter mixes pairs, the loss mixed the same way."""
+        if self.augmenter is None:
+            return super().train_step_single(batch, **fit_params)
+        self._set_training(True)
+        Xi, yi = unpack_data(batch)
+        x = Xi["x"] if isinstance(Xi, Mapping) else Xi
+        x, mix = self.augmenter(to_tensor(x, device=self.device),
+                                to_tensor(yi, device=self.device))
+        y_pred = self.infer(x, **fit_params)
+        if mix is None:
+            loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        else:
+            weight = Xi["sample_weight"] if isinstance(Xi, Mapping) else None
+            loss = self._mixed_loss(y_pred, yi, weight, *mix)
+        loss.backward()
+        return {"loss": loss, "y_pred": y_pred}
+
+    def _mixed_loss(self, y_pred, y_true, weight, perm, lam):
+        """``lam * loss(y) + (1 - lam) * loss(y[perm])``; with weights, each row's
+        two terms carry the weights of the two rows mixed into it (so every row keeps
+        its total weight), averaged over the batch as in :meth:`get_loss`."""
+        y_true = to_tensor(y_true, device=self.device)
+        own = super().get_loss(y_pred, y_true, training=True)
+        other = super().get_loss(y_pred, y_true[perm], training=True)
+        if own.ndim == 0:  # reduction='mean': a fit without weights
+            return lam * own + (1 - lam) * other
+        if weight is None:
+            return (lam * own + (1 - lam) * other).mean()
+        weight = weight.to(own.device)
+        return (lam * weight * own + (1 - lam) * weight[perm] * other).mean()
 
     def infer(self, x, **fit_params):
         if isinstance(x, Mapping):
@@ -189,6 +230,38 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
     callbacks : list of skorch callbacks or None, default=None
         Extra skorch callbacks (instances or ``(name, callback)`` tuples), run after
         the built-in scoring and selection callbacks.
+    augment : {{None, 'standard', 'trivial'}} or callable, default=None
+        On-the-fly augmentation of the training batches: drawn fresh for every batch
+        of every epoch, on ``device``, applied to training rows only (never to
+        validation rows, ``predict``, ``predict_proba`` or ``features``), from a
+        dedicated ``torch.Generator`` seeded by ``random_state`` (an int gives
+        bit-identical reruns). ``None``: no augmentation. ``'standard'``: per image,
+        flips along ``flips`` (probability 1/2 each), one batched affine warp
+        (rotation up to 10 degrees, scale 0.9-1.1, shift up to 2 pixels: a random
+        crop with padding, borders replicated), brightness and contrast jitter (10%
+        of the image's range), gamma in [1/1.2, 1.2] and Gaussian noise (2% of the
+        range). ``'trivial'``: TrivialAugment-style, one operation per image drawn
+        uniformly at a uniformly drawn strength (rotate, shear, translate, scale,
+        brightness, contrast, gamma, sharpness, autocontrast, noise, a flip along
+        each of ``flips``, or nothing). A callable ``f(batch, generator) -> batch``
+        gets the scaled float32 ``(n, C, H, W)`` batch and the ``torch.Generator`` to
+        draw from, and must return a batch of the same shape and dtype; ``fit`` calls
+        it once on two training images to check that before training.
+    flips : tuple of {{'horizontal', 'vertical'}}, default=('horizontal',)
+        Axes along which ``'standard'`` and ``'trivial'`` may mirror an image:
+        ``()`` never flips (e.g. chest X-rays, whose left and right differ), both
+        for rotation-invariant images such as dermoscopy. Ignored with
+        ``augment=None`` or a callable.
+    mixup : float >= 0, default=0.0
+        Beta parameter of mixup: with ``mixup > 0`` each training batch is mixed
+        with a permutation of itself, ``lam * x + (1 - lam) * x[perm]`` with one
+        ``lam ~ Beta(mixup, mixup)`` per batch, and the loss is mixed the same way
+        (``sample_weight`` weighs each term by its source row). ``0`` is off.
+        Applied after ``augment``.
+    cutmix : float >= 0, default=0.0
+        Beta parameter of CutMix: a box of ``1 - lam`` of the image is pasted from
+        the paired image and the loss mixed by the pasted share. With both
+        ``mixup`` and ``cutmix`` set, each batch uses one of the two at random.
     {device}
     random_state : int, RandomState instance or None, default=None
         Seeds the validation split, weight initialisation and batch order. With an int
@@ -258,6 +331,10 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
         "image_shape": [tuple, list, None],
         "callbacks": [list, None],
+        "augment": [StrOptions(set(AUGMENT_NAMES)), callable, None],
+        "flips": [tuple, list],
+        "mixup": [Interval(numbers.Real, 0, None, closed="left")],
+        "cutmix": [Interval(numbers.Real, 0, None, closed="left")],
         "device": [str, torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -275,6 +352,10 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         validation_fraction=0.1,
         image_shape=None,
         callbacks=None,
+        augment=None,
+        flips=("horizontal",),
+        mixup=0.0,
+        cutmix=0.0,
         device="cpu",
         random_state=None,
         verbose=0,
@@ -289,6 +370,10 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         self.validation_fraction = validation_fraction
         self.image_shape = image_shape
         self.callbacks = callbacks
+        self.augment = augment
+        self.flips = flips
+        self.mixup = mixup
+        self.cutmix = cutmix
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -325,6 +410,7 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
             The fitted classifier.
         """
         X, y_enc, encoder = self._check_training_data(X, y)
+        augmenting = self._check_augment()
         weight = self._check_weights(sample_weight, X)
         self.device_ = resolve_device(self.device)
         rng = check_random_state(self.random_state)
@@ -336,13 +422,31 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
             valid_ds=valid_ds,
             weighted=weight is not None,
         )
-        with torch_seed(draw_seed(rng), self.device_):
+        seed = draw_seed(rng)
+        if augmenting:
+            # A seed of its own, drawn after the net's: weight initialisation and batch
+            # order are those of the same fit without augmentation.
+            augmenter = BatchAugmenter(
+                self.augment, self.flips, self.mixup, self.cutmix, draw_seed(rng),
+                self.device_,
+            )
+            inputs = train_ds.X["x"] if isinstance(train_ds.X, Mapping) else train_ds.X
+            augmenter.check(inputs[:2].to(self.device_))
+            self.net_.augmenter = augmenter
+        with torch_seed(seed, self.device_):
             self.net_.fit(train_ds, None)
         self.best_epoch_ = self._kept_epoch()
         # The fitted net need not carry the validation data (smaller pickles).
         self.net_.train_split = None
         self.history_ = self.net_.history
         return self
+
+    def _check_augment(self):
+        """Validates ``flips`` against the images seen in fit; whether any training
+        augmentation (``augment``, ``mixup`` or ``cutmix``) is on."""
+        uses_flips = self.augment in AUGMENT_NAMES
+        check_flips(self.flips, self.layout_.hwc[:2] if uses_flips else None)
+        return self.augment is not None or self.mixup > 0 or self.cutmix > 0
 
     def _check_training_data(self, X, y):
         """Validated ``X``, labels encoded ``0 .. n_classes - 1`` and their encoder;
