@@ -257,17 +257,18 @@ class AugmentationEvaluation:
                                         "a results folder written by save().")
         cells = pd.read_csv(folder / "cells.csv")
         config = json.loads((folder / "config.json").read_text())
-        declared = config.get("declared")
-        if declared is None or declared.get("primary_metric") != primary_metric:
+        declared = config.get("declared") or {}
+        before = bool(config.get("declared_before_cells")) and \
+            declared.get("primary_metric") == primary_metric
+        if not before:
             config["declared"] = Reporting(
                 baseline=config.get("baseline", "none"),
                 controls=tuple(config.get("controls", ("ros",))),
                 primary_metric=primary_metric, rope=rope).declared()
             config["declared_at"] = "when the stored cells were re-reported, after " \
                                     "they ran"
-        info = dict(config.get("run_info") or _run_info(config),
-                    declared_before=declared is not None
-                    and declared.get("primary_metric") == primary_metric)
+            config["declared_before_cells"] = False
+        info = dict(config.get("run_info") or _run_info(config), declared_before=before)
         predictions = None
         if (folder / "cells.sqlite").is_file():
             with ResultStore(folder / "cells.sqlite") as store:

@@ -258,7 +258,8 @@ def _declare(folder, reporting, plan, cells, started):
     keeps: when it was first declared, and any earlier declaration that differed (a
     resumed run with another primary metric says so)."""
     declared = reporting.declared()
-    entries = dict(declared=declared, declared_at=started.isoformat())
+    entries = dict(declared=declared, declared_at=started.isoformat(),
+                   declared_before_cells=True)
     if folder is None:
         return entries
     path = folder / "config.json"

@@ -80,6 +80,9 @@ def test_command_on_a_gray_png_folder(tmp_path, capsys):
     leaks = pd.read_csv(out / "leaks.csv").set_index("method")
     assert set(leaks.index) == {"geometric"} and 0 <= leaks.leak_share["geometric"] <= 1
     assert (out / "leaks_scans_geometric.png").is_file()
+    # Its run declared AUC before the cells ran; a re-report keeps saying so.
+    assert "Primary metric, declared before the run: **AUC**" in \
+        AugmentationEvaluation.from_folder(out).to_markdown()
     # The held-out folds are the test sets: no test-set bootstrap.
     assert pd.read_csv(out / "comparisons.csv").test_low.isna().all()
     assert text.index("## Verdict") < text.index("### Test scores")

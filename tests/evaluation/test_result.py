@@ -194,6 +194,9 @@ def test_a_saved_folder_is_reported_again_without_computing(tmp_path):
     assert config["declared"]["primary_metric"] == "auc"
     assert config["declared_at"].startswith("when the stored cells were re-reported")
     assert "## Verdict" in (tmp_path / "results.md").read_text()
+    # Reported again, it still says so (the declaration it wrote is not a run's).
+    assert "declared when these stored cells were re-reported" in \
+        AugmentationEvaluation.from_folder(tmp_path).to_markdown()
     with pytest.raises(FileNotFoundError, match="cells.csv is missing"):
         AugmentationEvaluation.from_folder(tmp_path / "nothing")
 
