@@ -19,6 +19,13 @@ Example::
 
     python benchmarks/bench_classifier_speed.py --epochs 3 --device cpu
 
+``--augment-overhead`` times instead what on-the-fly augmentation (``augment=``) costs:
+training epochs of ``ResNetClassifier`` (no validation, width 16, batches of 64, 28x28,
+one thread by default) with ``augment=None``, ``'standard'`` and ``'trivial'``, alternating,
+and the augmentation of one batch alone against the mean training step::
+
+    python benchmarks/bench_classifier_speed.py --augment-overhead --epochs 3 --repeats 3
+
 (with skgenaug installed, ``pip install -e .``, or from the repository root with
 ``PYTHONPATH=.``).
 """
@@ -91,6 +98,96 @@ def time_ours(data, width, epochs, device, seed):
     return time.perf_counter() - start, clf
 
 
+def training_images(npz, seed, n_images=None):
+    """The npz's training split (28x28 uint8), else synthetic images of that size."""
+    if Path(npz).is_file():
+        data = np.load(npz)
+        X, y = data["train_images"], data["train_labels"].ravel()
+        source = Path(npz).name
+    else:
+        from skgenaug.datasets import make_image_classification
+
+        X, y = make_image_classification(546, random_state=seed)
+        source = "make_image_classification"
+    if n_images is not None and n_images < len(X):
+        keep = np.sort(np.random.default_rng(seed).permutation(len(X))[:n_images])
+        X, y = X[keep], y[keep]
+    return X, y, source
+
+
+def augment_overhead(args):
+    """Training-epoch time with augment=None / 'standard' / 'trivial', and the time of
+    the augmentation of one batch alone; prints a table and a JSON summary."""
+    from skgenaug._augment import BatchAugmenter
+
+    torch.set_num_threads(args.threads or 1)
+    width = args.width or 16
+    batch = args.batch_size
+    X, y, source = training_images(args.npz, args.seed, args.n_images)
+    modes = [None, "standard", "trivial"]
+    n_batches = int(np.ceil(len(X) / batch))
+    print(f"augment overhead: {source}, train {len(X)} images {X.shape[1:]}, width "
+          f"{width}, batch {batch} ({n_batches} steps per epoch), epochs {args.epochs}, "
+          f"repeats {args.repeats}, torch {torch.__version__}, threads "
+          f"{torch.get_num_threads()}", flush=True)
+
+    def fit(mode, epochs):
+        clf = ResNetClassifier(width=width, max_epochs=epochs, batch_size=batch,
+                               selection=None, validation_fraction=0, augment=mode,
+                               random_state=args.seed)
+        clf.fit(X, y)
+        return [h["dur"] for h in clf.history_]
+
+    for mode in modes:  # warm-up
+        fit(mode, 1)
+    epochs = {mode: [] for mode in modes}
+    for repeat in range(args.repeats):
+        for mode in modes:
+            epochs[mode].extend(fit(mode, args.epochs))
+        print(f"run {repeat + 1}: " + ", ".join(
+            f"{mode}: {np.median(epochs[mode][-args.epochs:]):.3f} s/epoch"
+            for mode in modes), flush=True)
+
+    # the augmentation alone, on one batch of the scaled training images
+    images = torch.as_tensor(X[:batch], dtype=torch.float32).div(255).sub(0.5).div(0.5)
+    images = images.reshape(len(images), 1, *X.shape[1:3]).contiguous()
+    labels = torch.as_tensor(y[:batch])
+    alone = {}
+    for mode in modes[1:]:
+        augmenter = BatchAugmenter(mode, ("horizontal",), 0.0, 0.0, args.seed, "cpu")
+        for _ in range(5):
+            augmenter(images, labels)
+        times = []
+        for _ in range(7):
+            start = time.perf_counter()
+            for _ in range(20):
+                augmenter(images, labels)
+            times.append((time.perf_counter() - start) / 20)
+        alone[mode] = min(times)
+
+    base = np.median(epochs[None])
+    step = base / n_batches
+    summary = {"source": source, "n_train": len(X), "width": width,
+               "batch_size": batch, "threads": torch.get_num_threads(),
+               "epoch_s_none": round(float(base), 4),
+               "step_ms_none": round(1000 * step, 2)}
+    print(f"{'augment':>9} | median epoch s | best epoch s | epoch overhead % | "
+          f"one batch's augmentation ms | % of a step")
+    for mode in modes:
+        median, best = np.median(epochs[mode]), min(epochs[mode])
+        over = 100 * (median / base - 1)
+        op = alone.get(mode)
+        op_text = "" if op is None else f"{1000 * op:8.2f} | {100 * op / step:6.2f}"
+        print(f"{str(mode):>9} | {median:14.3f} | {best:12.3f} | {over:16.1f} | "
+              f"{op_text}")
+        if mode is not None:
+            summary[f"epoch_overhead_pct_{mode}"] = round(float(over), 2)
+            summary[f"augment_ms_{mode}"] = round(1000 * op, 3)
+            summary[f"augment_pct_of_step_{mode}"] = round(100 * op / step, 2)
+    print(json.dumps(summary), flush=True)
+    return summary
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reference", default=str(DEFAULT_REFERENCE),
@@ -100,7 +197,8 @@ def main(argv=None):
                         help="training images per class (large = the whole split)")
     parser.add_argument("--n-images", type=int, default=None,
                         help="cut the training set to this many images")
-    parser.add_argument("--width", type=int, default=64)
+    parser.add_argument("--width", type=int, default=None,
+                        help="network width (default 64; 16 with --augment-overhead)")
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--device", default="cpu", help="cpu, cuda or auto")
     parser.add_argument("--repeats", type=int, default=2,
@@ -108,7 +206,16 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     parser.add_argument("--reference-test", choices=["tiny", "full"], default="tiny")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--augment-overhead", action="store_true",
+                        help="time augment=None/'standard'/'trivial' training epochs "
+                             "instead (width 16 unless --width is given, one thread "
+                             "unless --threads)")
+    parser.add_argument("--batch-size", type=int, default=64,
+                        help="batch size of --augment-overhead")
     args = parser.parse_args(argv)
+    if args.augment_overhead:
+        return augment_overhead(args)
+    args.width = args.width or 64
 
     if args.threads:
         torch.set_num_threads(args.threads)

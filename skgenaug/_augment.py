@@ -196,11 +196,14 @@ class TrivialAugment:
             blur = F.avg_pool2d(F.pad(u, (1, 1, 1, 1), mode="replicate"), 3, stride=1)
             u = blur + (u - blur) * value("sharpness", 0.9, 1.0).view(view)
             # autocontrast: stretch the 1st-99th percentile range to [0, 1]
-            flat = u.reshape(n, -1)
-            q_lo = torch.quantile(flat, 0.01, dim=1).view(view)
-            q_hi = torch.quantile(flat, 0.99, dim=1).view(view)
-            stretched = (u - q_lo) / (q_hi - q_lo).clamp_min(1e-6)
-            u = torch.where(picked("autocontrast").view(view), stretched, u).clamp(0, 1)
+            idx = picked("autocontrast").nonzero().flatten()
+            if len(idx):
+                sub = u[idx]
+                q = torch.quantile(sub.reshape(len(idx), -1),
+                                   torch.tensor([0.01, 0.99], device=dev, dtype=dt), dim=1)
+                q_lo, q_hi = q[0].view(-1, 1, 1, 1), q[1].view(-1, 1, 1, 1)
+                u = u.index_copy(0, idx, (sub - q_lo) / (q_hi - q_lo).clamp_min(1e-6))
+            u = u.clamp(0, 1)
             u = u.pow(torch.exp(value("gamma", math.log(2.0), 0.0)).view(view))
             sigma = torch.where(picked("noise"), 0.1 * m, torch.zeros_like(m))
             noise = torch.randn(x.shape, generator=generator, device=dev, dtype=dt)
