@@ -227,7 +227,8 @@ def test_defaults_follow_the_paper():
     assert params == dict(
         width=64, max_epochs=100, batch_size=128, lr=1e-3, optimizer="sgd",
         lr_schedule=None, selection="accuracy", validation_fraction=0.1,
-        image_shape=None, callbacks=None, device="cpu", random_state=None, verbose=0,
+        image_shape=None, callbacks=None, augment=None, flips=("horizontal",),
+        mixup=0.0, cutmix=0.0, device="cpu", random_state=None, verbose=0,
     )
 
 
