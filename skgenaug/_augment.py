@@ -234,9 +234,28 @@ class BatchAugmenter:
         self.user_callable = callable(augment) and augment not in AUGMENT_NAMES
         self.mixup = float(mixup)
         self.cutmix = float(cutmix)
+        self.seed = int(seed)
         self.generator = torch.Generator(device=device)
-        self.generator.manual_seed(int(seed))
-        self.rng = np.random.default_rng([int(seed), 1])
+        self.generator.manual_seed(self.seed)
+        self.rng = np.random.default_rng([self.seed, 1])
+
+    def __getstate__(self):
+        # A CUDA generator would not unpickle where CUDA is missing: keep its device
+        # and state (a CPU byte tensor) instead.
+        state = self.__dict__.copy()
+        generator = state.pop("generator")
+        state["generator_state_"] = (str(generator.device), generator.get_state())
+        return state
+
+    def __setstate__(self, state):
+        device, generator_state = state.pop("generator_state_")
+        self.__dict__.update(state)
+        try:
+            self.generator = torch.Generator(device=device)
+            self.generator.set_state(generator_state)
+        except RuntimeError:  # the device is not available here: a fresh CPU stream
+            self.generator = torch.Generator()
+            self.generator.manual_seed(self.seed)
 
     def check(self, x):
         """Applies a user's callable once to ``x`` (with a throw-away generator) and

@@ -291,6 +291,11 @@ def test_clone_pickle_and_get_params_round_trip():
     restored = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
     assert restored.get_params() == clf.get_params()
+    # the augmentation's random stream is restored too
+    batch = _asymmetric_batch(4)
+    out, _ = clf.net_.augmenter(batch, torch.zeros(4))
+    out_restored, _ = restored.net_.augmenter(batch, torch.zeros(4))
+    torch.testing.assert_close(out, out_restored, rtol=0, atol=0)
 
 
 @pytest.mark.parametrize(
