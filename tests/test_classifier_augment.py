@@ -183,6 +183,7 @@ def test_trivial_applies_one_op_per_image():
         (lambda batch, gen: batch.double(), "shape and dtype"),
         (lambda batch, gen: batch.numpy(), "must return a torch.Tensor"),
     ],
+    ids=["drops-a-row", "crops", "float64", "numpy"],
 )
 def test_wrong_callable_is_refused_before_training(bad, match):
     X, y = _data(40)
