@@ -28,6 +28,7 @@ from skorch.callbacks import (
 from skorch.dataset import unpack_data
 from skorch.helper import predefined_split
 from skorch.utils import to_tensor
+from torch.utils.data import RandomSampler
 
 from ._augment import AUGMENT_NAMES, BatchAugmenter, check_flips
 from ._images import validate_images
@@ -262,6 +263,12 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         Beta parameter of CutMix: a box of ``1 - lam`` of the image is pasted from
         the paired image and the loss mixed by the pasted share. With both
         ``mixup`` and ``cutmix`` set, each batch uses one of the two at random.
+    epoch_size : int or None, default=None
+        Training rows drawn per epoch, without replacement within an epoch (from the
+        seeded batch order); ``None``: every training row once. Fix it to the number
+        of real training rows to give an augmented fit as many optimizer steps as an
+        unaugmented one: each epoch then draws that many rows from the real and
+        generated ones together (the evaluation's equal training budgets).
     {device}
     random_state : int, RandomState instance or None, default=None
         Seeds the validation split, weight initialisation and batch order. With an int
@@ -335,6 +342,7 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         "flips": [tuple, list],
         "mixup": [Interval(numbers.Real, 0, None, closed="left")],
         "cutmix": [Interval(numbers.Real, 0, None, closed="left")],
+        "epoch_size": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "device": [str, torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -356,6 +364,7 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         flips=("horizontal",),
         mixup=0.0,
         cutmix=0.0,
+        epoch_size=None,
         device="cpu",
         random_state=None,
         verbose=0,
@@ -374,6 +383,7 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         self.flips = flips
         self.mixup = mixup
         self.cutmix = cutmix
+        self.epoch_size = epoch_size
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -539,6 +549,19 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
             )
         return keeper.best_epoch_
 
+    def _train_order(self, n_train):
+        """The training iterator's order: every row once per epoch, shuffled, or
+        ``epoch_size`` rows drawn from a shuffled order (the torch global generator,
+        seeded by ``fit``, draws both). A last batch of one row is dropped (batch
+        norm needs two)."""
+        size = n_train if self.epoch_size is None else self.epoch_size
+        order = dict(iterator_train__drop_last=size > 1 and size % self.batch_size == 1)
+        if size == n_train:
+            return dict(order, iterator_train__shuffle=True)
+        return dict(order, iterator_train__shuffle=False,
+                    iterator_train__sampler=RandomSampler(range(n_train),
+                                                          num_samples=size))
+
     def _make_net(self, in_channels, n_classes, n_train, valid_ds, weighted=False):
         if self.optimizer == "sgd":
             optimizer, optimizer_kwargs = torch.optim.SGD, {"optimizer__momentum": 0.9}
@@ -568,9 +591,8 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
             train_split=None if valid_ds is None else predefined_split(valid_ds),
-            iterator_train__shuffle=True,
+            **self._train_order(n_train),
             iterator_train__collate_fn=passthrough_collate,
-            iterator_train__drop_last=n_train > 1 and n_train % self.batch_size == 1,
             iterator_valid__collate_fn=passthrough_collate,
             callbacks=callbacks + printing,
             device=self.device_,

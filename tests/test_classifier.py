@@ -228,7 +228,8 @@ def test_defaults_follow_the_paper():
         width=64, max_epochs=100, batch_size=128, lr=1e-3, optimizer="sgd",
         lr_schedule=None, selection="accuracy", validation_fraction=0.1,
         image_shape=None, callbacks=None, augment=None, flips=("horizontal",),
-        mixup=0.0, cutmix=0.0, device="cpu", random_state=None, verbose=0,
+        mixup=0.0, cutmix=0.0, epoch_size=None, device="cpu", random_state=None,
+        verbose=0,
     )
 
 
@@ -581,3 +582,27 @@ def test_bad_sample_weight(weight, match):
     X, y = _images(n=40)
     with pytest.raises(ValueError, match=match):
         ResNetClassifier(**TINY).fit(X, y, sample_weight=weight)
+
+
+def _rows_per_epoch(clf):
+    return [sum(b.get("train_batch_size", 0) for b in h["batches"])
+            for h in clf.net_.history]
+
+
+def test_epoch_size_fixes_the_optimizer_steps_per_epoch():
+    from skgenaug.datasets import make_image_classification
+
+    X, y = make_image_classification(60, image_size=12, random_state=0)
+    params = dict(width=2, max_epochs=2, batch_size=8, selection=None,
+                  validation_fraction=0.0, random_state=0)
+    small = ResNetClassifier(epoch_size=20, **params).fit(X, y)
+    assert _rows_per_epoch(small) == [20, 20]  # 3 steps, not 8
+    doubled = ResNetClassifier(epoch_size=20, **params).fit(np.r_[X, X], np.r_[y, y])
+    assert _rows_per_epoch(doubled) == [20, 20]  # as many steps with twice the rows
+    # epoch_size equal to the rows: the ordinary shuffled epoch, the same model.
+    whole = ResNetClassifier(epoch_size=60, **params).fit(X, y)
+    plain = ResNetClassifier(**params).fit(X, y)
+    assert _rows_per_epoch(plain) == [60, 60]
+    np.testing.assert_array_equal(whole.predict_proba(X), plain.predict_proba(X))
+    with pytest.raises(ValueError, match="epoch_size"):
+        ResNetClassifier(epoch_size=0, **params).fit(X, y)

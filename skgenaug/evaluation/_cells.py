@@ -223,6 +223,8 @@ def _compute(job):
     donor = donates_feature_resnet(cell, profile)
     params = dict(profile.classifier, selection="accuracy", device=device,
                   random_state=random_state)
+    if profile.equal_steps:  # as many optimizer steps as the real rows alone give
+        params["epoch_size"] = len(y_train)
     if donor:
         params["callbacks"] = [*(params.get("callbacks") or []),
                                ("last_weights", _LastEpochWeights())]

@@ -23,7 +23,8 @@ from .._version import __version__
 # (issue 11) run other convolution kernels, so cells stored before are not what this
 # code computes, to float rounding and beyond (training amplifies it).
 # 4: the classifier and the sampler of a cell get distinct seeds (model_seeds).
-PROTOCOL_VERSION = 4
+# 5: equal training budgets (Profile.equal_steps).
+PROTOCOL_VERSION = 5
 
 #: Model-selection rules: ``'val'`` picks the epoch with the best accuracy on real
 #: validation images; ``'test-best'`` is the paper's rule, the epoch with the best
@@ -116,6 +117,13 @@ class Profile:
     curation : mapping, default={}
         :class:`~skgenaug.CuratedSampler` parameters of the ``+curated`` method
         variants (its defaults where empty).
+    equal_steps : bool, default=True
+        Equal training budgets: every epoch of every cell draws as many rows as the
+        fold's real training part (``ResNetClassifier(epoch_size=...)``), from the
+        real and generated images together, so that every cell of a comparison
+        trains the same number of optimizer steps and a gain cannot come from extra
+        steps. ``False``: an epoch is every row, so cells with added images train
+        more steps.
 
     Examples
     --------
@@ -140,6 +148,7 @@ class Profile:
     test_max: int = None
     unlabelled_max: int = None
     curation: Mapping = dataclasses.field(default_factory=dict)
+    equal_steps: bool = True
 
     def __post_init__(self):
         for name in ("classifier", "samplers", "quality", "curation"):
@@ -481,6 +490,8 @@ def cell_settings(profile, method, *, sampler=None, data=None, extra=None):
 
     relevant = dict(folds=profile.folds, add_per_class=profile.add_per_class,
                     classifier=profile.classifier)
+    if not profile.equal_steps:  # the default (protocol 5 on) adds nothing
+        relevant["equal_steps"] = False
     if sampler is None and method != "none":
         sampler = profile.sampler_params(method)
     relevant["sampler"] = sampler

@@ -428,6 +428,18 @@ def verdict_paragraph(comparisons, selection, baseline, primary_metric, rope,
     return lines + [text, ""]
 
 
+def budget_lines(info):
+    """The sentence on training budgets of a report's protocol."""
+    if info.get("equal_steps", False):
+        return ["Equal training budgets: every epoch of every cell draws as many rows "
+                "as the fold's real training part, from the real and generated images "
+                "together, so every cell trains the same number of optimizer steps and "
+                "a gain cannot come from extra steps."]
+    return ["Training budgets are not equal: an epoch is every row, so a cell with "
+            "added images trains more optimizer steps than the baseline (compare with "
+            "ROS, which adds as many rows)."]
+
+
 def variant_lines(info):
     if not info.get("variants"):
         return []
@@ -468,7 +480,7 @@ def user_header(info):
         f"{list(info['seeds'])}); per fold the sampler is fitted on the training part "
         f"only and {strategy}; {split}. Every method sees the same folds and the same "
         "model seeds. Mean ± std over folds x repeats.",
-    ] + variant_lines(info) + synthetic_lines(data)
+    ] + budget_lines(info) + variant_lines(info) + synthetic_lines(data)
 
 
 def synthetic_lines(data):

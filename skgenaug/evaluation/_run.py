@@ -393,7 +393,7 @@ def run_cells(plan, cells, out, execution=None, reporting=None):
     info = dict(profile=profile.name, description=profile.description,
                 folds=profile.folds, seeds=seeds, test_max=profile.test_max,
                 scenario=profile.scenario, add_per_class=profile.add_per_class,
-                unlabelled_max=profile.unlabelled_max,
+                unlabelled_max=profile.unlabelled_max, equal_steps=profile.equal_steps,
                 variants=any(spec.registered and not spec.variant.is_plain
                              for spec in plan.specs.values()),
                 device=_device_name(device), wall_s=wall, n_run=n_run,

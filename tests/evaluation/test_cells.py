@@ -227,3 +227,33 @@ def test_leak_screening_sees_generated_images_that_copy_test_images():
     assert honest["leak_real_share"] == pytest.approx(LEAK_QUANTILE, abs=0.01)
     assert pairs["leak_distance"].max() == pytest.approx(0.0, abs=1e-5)
     np.testing.assert_array_equal(pairs["leak_generated"], pairs["leak_test"])
+
+
+@pytest.mark.parametrize("equal_steps", [True, False])
+def test_every_cell_trains_as_many_steps_as_the_baseline(data_root, tmp_path, smoke,
+                                                          monkeypatch, equal_steps):
+    from skgenaug import ResNetClassifier
+    from skgenaug.evaluation import _cells as cells_module
+
+    fits = []
+
+    class Counting(ResNetClassifier):
+        def fit(self, X, y, **kwargs):
+            super().fit(X, y, **kwargs)
+            rows = [sum(b.get("train_batch_size", 0) for b in h["batches"])
+                    for h in self.net_.history]
+            fits.append((len(y), rows))
+            return self
+
+    monkeypatch.setattr(cells_module, "ResNetClassifier", Counting)
+    profile = replace(smoke, quality=None, equal_steps=equal_steps)
+    result = _run(profile, data_root, tmp_path / "out", methods=("none", "geometric"))
+    assert (result.cells.n_generated > 0).sum() == 2 and len(fits) == 4
+    assert all(len(set(rows)) == 1 for _, rows in fits)  # the same rows every epoch
+    real = set(result.cells.n_train)  # the folds' real training rows
+    augmented = {rows[0] for n_fit, rows in fits if n_fit not in real}
+    if equal_steps:  # as many rows per epoch as the real part (a batch of 1 dropped)
+        assert augmented <= real | {n - 1 for n in real}
+    else:
+        assert min(augmented) > max(real)
+    assert ("Equal training budgets" in result.to_markdown()) == equal_steps

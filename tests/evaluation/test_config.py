@@ -36,6 +36,9 @@ def test_cell_hashes_are_unchanged_by_the_profile_dataclass(monkeypatch):
     for (name, scenario, method), digest in before.items():
         assert config_hash(get_profile(name, scenario=scenario), method) == digest
     assert current != before[("quick", "balanced", "none")]
+    # Unequal training budgets are other cells.
+    assert config_hash(get_profile("quick", equal_steps=False), "none") != \
+        config_hash(get_profile("quick"), "none")
     with pytest.raises(TypeError, match="read-only"):
         get_profile("quick").classifier["width"] = 64
 
