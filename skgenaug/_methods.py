@@ -83,6 +83,10 @@ class Method:
 
 _CONV = dict(architecture="conv")
 
+#: The method that trains its classifier without any augmentation, on-the-fly
+#: included: a control row, never in the primary family.
+UNAUGMENTED = "plain"
+
 #: Every named method, in table order. The first four are the reference paper's; then
 #: the library's convolutional generators (their ``params`` set ``architecture``,
 #: ``objective``, ...); then the classic baselines (geometric
@@ -114,6 +118,10 @@ METHODS = {
         Method("diffusion", "Diffusion", "DiffusionSampler", generator_cost=3.0),
         Method("diffusion-variation", "Diffusion (variation)", "DiffusionSampler",
                generator_cost=3.0, params=dict(strength=0.5)),
+        # The control of an evaluation whose classifier augments on the fly: no
+        # generated images and no on-the-fly augmentation either (last, so that the
+        # figures keep their colours).
+        Method(UNAUGMENTED, "No augmentation at all"),
     )
 }
 

@@ -68,6 +68,16 @@ def _add_analysis_arguments(parser):
                              "Bayesian correlated t-test (default: 0.01)")
 
 
+def _add_training_arguments(parser):
+    parser.add_argument("--classifier-augment", choices=("standard", "trivial", "none"),
+                        default=None,
+                        help="on-the-fly augmentation of every cell's classifier, the "
+                             "baseline's included, with 'plain' (no augmentation at "
+                             "all) added as a control row; 'none' turns it off "
+                             "(default: the profile's: standard for quick, none for "
+                             "paper and smoke)")
+
+
 def _add_parallel_arguments(parser):
     parser.add_argument("--n-jobs", type=int, default=None,
                         help="cells run in parallel (default: one per CPU this process "
@@ -245,6 +255,7 @@ def build_parser():
     evaluate.add_argument("--random-state", type=int, default=0,
                           help="seed of the folds and of every fit")
     _add_analysis_arguments(evaluate)
+    _add_training_arguments(evaluate)
     _add_parallel_arguments(evaluate)
 
     table = commands.add_parser(
@@ -304,6 +315,7 @@ def build_parser():
                        help="run the data sets that are present instead of stopping when "
                             "one is missing")
     _add_analysis_arguments(table)
+    _add_training_arguments(table)
     _add_parallel_arguments(table)
 
     generate = commands.add_parser(
@@ -431,7 +443,8 @@ def _evaluate(args, parser, argv, execution):
             sampling_strategy=args.sampling_strategy,
             validation_fraction=args.validation_fraction, quality=not args.no_quality,
             results_dir=out, name=name, random_state=args.random_state,
-            primary_metric=args.primary_metric, rope=args.rope)
+            primary_metric=args.primary_metric, rope=args.rope,
+            classifier_augment=args.classifier_augment)
         prepared = prepare_evaluation(X, y, settings, X_test=X_test, y_test=y_test,
                                       X_unlabelled=X_unlabelled,
                                       synthetic=synthetic or None)
@@ -473,6 +486,7 @@ def _medmnist_table(args, parser, argv, execution):
     try:
         counts = args.add_per_class or [None]
         profile = get_profile(profile_name, folds=args.folds, repeats=args.seeds,
+                              classifier_augment=args.classifier_augment,
                               scenario=args.scenario, add_per_class=counts[0],
                               unlabelled_max=args.unlabelled_max)
         datasets = resolve_datasets(args.datasets or ",".join(profile.datasets))

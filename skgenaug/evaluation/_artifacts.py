@@ -19,6 +19,7 @@ from skorch.callbacks import Callback
 
 from .._classifier import ResNetClassifier
 from .._generative import BaseGenerativeSampler
+from .._methods import UNAUGMENTED
 from ..metrics import DEFAULT_FEATURE_ESTIMATOR
 from ._plan import _generation_params
 
@@ -80,7 +81,10 @@ def donates_feature_resnet(cell, profile):
     ...                        get_profile("paper"))
     False
     """
-    if cell.method != "none" or profile.quality is None:
+    # With on-the-fly augmentation, the unaugmented control trains as the feature
+    # ResNet does; without it, the baseline.
+    donor = "none" if profile.classifier_augment == "none" else UNAUGMENTED
+    if cell.method != donor or profile.quality is None:
         return False
     # Selection and hold-out differ by design (the cell validates on the held-out
     # fold, the feature ResNet on nothing); the rows trained on are the same.

@@ -21,6 +21,7 @@ import torch
 from sklearn.base import clone
 
 from .._classifier import ResNetClassifier
+from .._methods import UNAUGMENTED
 from ..metrics import (
     classification_scores,
     extract_features,
@@ -88,6 +89,22 @@ def _leak_screening(feature, X_train, X_generated, X_test):
     return dict(leak_share=report.near_copy_share,
                 leak_real_share=report.holdout_near_copy_share,
                 leak_threshold=report.threshold), pairs
+
+
+def on_the_fly(profile, data, method):
+    """The classifier's on-the-fly augmentation in a cell: the profile's for every
+    method (flips as the data set allows, where it says), none for the control that
+    trains without any augmentation, and nothing to add when the profile has none."""
+    if method == UNAUGMENTED:
+        return dict(augment=None)
+    if profile.classifier_augment == "none":
+        return {}
+    params = dict(augment=profile.classifier.get("augment")
+                  or profile.classifier_augment)
+    flips = getattr(data, "flips", None)
+    if flips is not None and "flips" not in profile.classifier:
+        params["flips"] = tuple(flips)
+    return params
 
 
 def run_cell(cell, profile, data, spec=None, *, sampling_strategy=None, device="cpu",
@@ -225,6 +242,7 @@ def _compute(job):
                   random_state=random_state)
     if profile.equal_steps:  # as many optimizer steps as the real rows alone give
         params["epoch_size"] = len(y_train)
+    params.update(on_the_fly(profile, data, cell.method))
     if donor:
         params["callbacks"] = [*(params.get("callbacks") or []),
                                ("last_weights", _LastEpochWeights())]

@@ -9,7 +9,7 @@ from imblearn.utils import check_sampling_strategy
 from sklearn.model_selection import StratifiedKFold
 
 from .._images import check_image_stack
-from .._methods import METHODS
+from .._methods import METHODS, UNAUGMENTED
 from .._validation import check_two_classes
 from ..base import AddPerClass
 from ._config import check_controls, config_hash, parse_methods
@@ -38,7 +38,7 @@ def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=
                           validation_fraction=None, quality=True, results_dir=None,
                           name="data", n_jobs=None, backend="loky", threads=None,
                           device="cpu", random_state=0, primary_metric="auc",
-                          rope=0.01, verbose=0):
+                          rope=0.01, classifier_augment=None, verbose=0):
     """Does augmentation help a classifier of these images, and which kind?
 
     Cross-validates a :class:`~skgenaug.ResNetClassifier` trained without augmentation
@@ -177,6 +177,14 @@ def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=
         Half-width of the region of practical equivalence on every metric: the report
         calls a method "practically equivalent" to the baseline where the Bayesian
         correlated t-test gives ``P(|difference| < rope) >= 0.95``.
+    classifier_augment : {'standard', 'trivial', 'none'} or None, default=None
+        On-the-fly augmentation of every cell's classifier, the baseline's included
+        (``ResNetClassifier(augment=...)``, flips as the classifier's ``flips``), so
+        that every method is compared on top of the augmentation practitioners use;
+        the method ``'plain'`` (no augmentation at all, on the fly included) is then
+        added as a control row outside the primary family. ``'none'``: no on-the-fly
+        augmentation. ``None``: the profile's (``'standard'`` for ``'quick'``; ``'none'``
+        for ``'paper'``, whose classifier had none, and ``'smoke'``).
     verbose : int, default=0
         ``0``: silent; ``1`` or more: what runs, and a progress bar.
 
@@ -218,7 +226,7 @@ def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=
         n_repeats=n_repeats, baseline=baseline, controls=controls,
         sampling_strategy=sampling_strategy, validation_fraction=validation_fraction,
         quality=quality, results_dir=results_dir, name=name, random_state=random_state,
-        primary_metric=primary_metric, rope=rope)
+        primary_metric=primary_metric, rope=rope, classifier_augment=classifier_augment)
     execution = Execution(device=device, n_jobs=n_jobs, threads=threads, backend=backend,
                           verbose=verbose)
     prepared = prepare_evaluation(X, y, settings, X_test=X_test, y_test=y_test,
@@ -306,6 +314,11 @@ def prepare_evaluation(X, y, settings=None, *, X_test=None, y_test=None,
         raise ValueError(f"{', '.join(pooled)} train on unlabelled images: pass them as "
                          "X_unlabelled.")
     profile = settings.resolve_profile()
+    if profile.classifier_augment != "none" and UNAUGMENTED not in specs:
+        # The control row of an augmented baseline, right after it.
+        first = next(iter(specs))
+        specs = {first: specs[first], UNAUGMENTED: MethodSpec(UNAUGMENTED),
+                 **{m: s for m, s in specs.items() if m != first}}
     results_dir = settings.results_dir
     if results_dir is not None and Path(results_dir).exists() and not Path(
             results_dir).is_dir():

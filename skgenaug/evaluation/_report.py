@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._methods import display_name, parse_variant
+from .._methods import UNAUGMENTED, display_name, parse_variant
 from ..metrics import quality_markdown, summarize_quality
 from ._config import SELECTION_NAMES
 from ._stats import ALPHA, POWER, paired_comparison
@@ -203,7 +203,7 @@ def compare_with_controls(cells, baseline="none", controls=(CONTROL,), rope=0.01
         family = {m for m in present if _base(m) == _base(control)}
         against = {}
         for method in present:
-            if method in (baseline, "none") or method in family:
+            if method in (baseline, "none", UNAUGMENTED) or method in family:
                 continue
             reference = _at_ratio(control, method, present)
             against.setdefault(reference, []).append(method)
@@ -428,6 +428,22 @@ def verdict_paragraph(comparisons, selection, baseline, primary_metric, rope,
     return lines + [text, ""]
 
 
+def training_lines(info):
+    """The sentences on the classifier's training of a report's protocol: on-the-fly
+    augmentation, then the budget."""
+    augment = info.get("classifier_augment", "none")
+    if augment == "none":
+        lines = ["On-the-fly augmentation: none (every cell's classifier trains on its "
+                 "images as they are)."]
+    else:
+        lines = [f"On-the-fly augmentation: every cell's classifier, the baseline's "
+                 f"included, trains with `augment='{augment}'` "
+                 f"({info.get('flips_note') or 'flips as the classifier allows'}), so "
+                 "every method is compared on top of it; 'No augmentation at all' "
+                 "(`plain`) is a control row, outside the primary family."]
+    return lines + budget_lines(info)
+
+
 def budget_lines(info):
     """The sentence on training budgets of a report's protocol."""
     if info.get("equal_steps", False):
@@ -480,7 +496,7 @@ def user_header(info):
         f"{list(info['seeds'])}); per fold the sampler is fitted on the training part "
         f"only and {strategy}; {split}. Every method sees the same folds and the same "
         "model seeds. Mean ± std over folds x repeats.",
-    ] + budget_lines(info) + variant_lines(info) + synthetic_lines(data)
+    ] + training_lines(info) + variant_lines(info) + synthetic_lines(data)
 
 
 def synthetic_lines(data):

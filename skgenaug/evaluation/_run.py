@@ -288,6 +288,20 @@ def _declare(folder, reporting, plan, cells, started):
     return entries
 
 
+def _flips_note(plan):
+    """Which axes each data set's on-the-fly augmentation flips, for the report."""
+    flips = {name: getattr(data, "flips", None) for name, data in plan.data.items()}
+    default = tuple(plan.profile.classifier.get("flips", ("horizontal",)))
+
+    def said(axes):
+        return " and ".join(axes) + " flips" if axes else "no flips"
+
+    if all(f is None for f in flips.values()):
+        return said(default)
+    return "; ".join(f"{name}: {said(default if f is None else f)}"
+                     for name, f in flips.items())
+
+
 def _table_order(frame, plan):
     """Rows in table order: selections, then data sets and methods as the plan lists
     them, then seeds and folds."""
@@ -394,6 +408,8 @@ def run_cells(plan, cells, out, execution=None, reporting=None):
                 folds=profile.folds, seeds=seeds, test_max=profile.test_max,
                 scenario=profile.scenario, add_per_class=profile.add_per_class,
                 unlabelled_max=profile.unlabelled_max, equal_steps=profile.equal_steps,
+                classifier_augment=profile.classifier_augment,
+                flips_note=_flips_note(plan),
                 variants=any(spec.registered and not spec.variant.is_plain
                              for spec in plan.specs.values()),
                 device=_device_name(device), wall_s=wall, n_run=n_run,

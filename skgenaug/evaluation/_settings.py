@@ -88,6 +88,9 @@ class EvaluationSettings:
         The metric declared primary before any cell runs (written to ``config.json``).
     rope : float, default=0.01
         Half-width (> 0) of the region of practical equivalence.
+    classifier_augment : {'standard', 'trivial', 'none'} or None, default=None
+        On-the-fly augmentation of every cell's classifier, the baseline's included
+        (``'none'``: none, and no ``'plain'`` control row); ``None``: the profile's.
 
     See Also
     --------
@@ -122,6 +125,7 @@ an object implementing 'split' and 'get_n_splits', an iterable or None. Got 1 in
     random_state: int = 0
     primary_metric: str = "auc"
     rope: float = 0.01
+    classifier_augment: Any = None
 
     _parameter_constraints: ClassVar[dict] = {
         "methods": [str, "array-like", dict, HasMethods(["fit_resample", "get_params"])],
@@ -141,6 +145,7 @@ an object implementing 'split' and 'get_n_splits', an iterable or None. Got 1 in
         "random_state": [Interval(Integral, 0, None, closed="left")],
         "primary_metric": [StrOptions(set(METRICS))],
         "rope": [Interval(Real, 0, None, closed="neither")],
+        "classifier_augment": [StrOptions({"standard", "trivial", "none"}), None],
     }
     _ints: ClassVar[tuple] = ("cv", "n_repeats", "random_state")
 
@@ -165,7 +170,8 @@ an object implementing 'split' and 'get_n_splits', an iterable or None. Got 1 in
         profile : Profile
         """
         overrides = dict(validation_fraction=self.validation_fraction,
-                         repeats=self.n_repeats, classifier=self._classifier_params())
+                         repeats=self.n_repeats, classifier=self._classifier_params(),
+                         classifier_augment=self.classifier_augment)
         if isinstance(self.cv, Integral):
             overrides["folds"] = int(self.cv)
         elif self.cv is not None:

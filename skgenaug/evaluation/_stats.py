@@ -30,6 +30,8 @@ import warnings
 import numpy as np
 from scipy import stats
 
+from .._methods import UNAUGMENTED
+
 #: Smallest number of pairs for which the Wilcoxon signed-rank test is reported.
 WILCOXON_MIN_N = 6
 
@@ -295,7 +297,9 @@ def adjust_comparisons(comparisons, primary_metric, baseline, alpha=ALPHA):
     out = comparisons.copy()
     if not len(out):
         return out
-    primary = (out.metric == primary_metric) & (out.reference == baseline)
+    # The unaugmented control measures the on-the-fly augmentation, not a method.
+    primary = (out.metric == primary_metric) & (out.reference == baseline) \
+        & (out.method != UNAUGMENTED)
     out["family"] = np.where(primary, "primary", "secondary")
     out["p_holm"] = np.nan
     out["p_bh"] = np.nan

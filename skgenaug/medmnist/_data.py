@@ -58,6 +58,12 @@ def _load_medmnist(dataset, root, seed, n_per_class, test_max, scenario="balance
     return X_pool, y_pool, X_test, y_test, data.target_names, X_unlabelled
 
 
+#: Axes the classifier's on-the-fly augmentation flips per MedMNIST data set (others:
+#: left-right only).
+FLIPS = {"pneumoniamnist": (), "chestmnist": (),
+         "dermamnist": ("horizontal", "vertical")}
+
+
 class MedMNISTData:
     """A MedMNIST data set as the table uses it (see the module docstring).
 
@@ -75,6 +81,9 @@ class MedMNISTData:
 
     def __init__(self, flag, root, profile, size=28):
         self.name = flag
+        # Axes the on-the-fly augmentation may flip: a chest X-ray's left and right
+        # differ (the heart), a skin lesion has no orientation.
+        self.flips = FLIPS.get(flag, ("horizontal",))
         self.root = None if root is None else str(root)
         self.n_per_class, self.test_max = profile.n_per_class, profile.test_max
         self.scenario, self.folds, self.size = profile.scenario, profile.folds, size

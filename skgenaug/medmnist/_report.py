@@ -1,6 +1,6 @@
 """The MedMNIST table's report header: what the reproduction did, in words."""
 
-from ..evaluation._report import budget_lines, variant_lines
+from ..evaluation._report import training_lines, variant_lines
 
 
 def medmnist_header(info):
@@ -39,7 +39,7 @@ def medmnist_header(info):
            else f" (**subsampled to at most {info['test_max']} images where larger, "
                 "stratified: not comparable with the paper**)")
         + ". Mean ± std over folds x seeds.",
-    ] + _semi_supervised_lines(info) + budget_lines(info) + variant_lines(info)
+    ] + _semi_supervised_lines(info) + training_lines(info) + variant_lines(info)
 
 
 def _semi_supervised_lines(info):

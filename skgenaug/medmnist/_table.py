@@ -1,6 +1,7 @@
 """The MedMNIST table (the reference paper's Table 2): one user of the evaluation engine."""
 
 
+from .._methods import UNAUGMENTED
 from ..datasets import PAPER_DATASETS, load_medmnist, medmnist_flag
 from ..evaluation._config import config_hash
 from ..evaluation._plan import MethodSpec, Plan, make_cells
@@ -168,6 +169,9 @@ def run_medmnist_table(profile, datasets, methods, selections, seeds, out, *, ro
     execution = Execution(verbose=1) if execution is None else execution
     log = execution.say
     check_methods(profile, methods)
+    if profile.classifier_augment != "none" and UNAUGMENTED not in methods:
+        # The control row of an augmented baseline, right after it.
+        methods = [methods[0], UNAUGMENTED, *methods[1:]]
     missing = check_data(datasets, root, size)
     if missing:
         text = "\n\n".join(missing.values())

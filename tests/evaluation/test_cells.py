@@ -38,7 +38,7 @@ def test_make_sampler_gives_the_device_to_the_network_samplers_only():
     settings = get_profile("smoke")
     for method in ALL_METHODS:
         sampler = MethodSpec(method).build(settings, AddPerClass(150), 0, "cuda:1")
-        if method == "none":
+        if ALL_METHODS[method].sampler is None:  # none, plain
             assert sampler is None
         elif isinstance(sampler, BaseGenerativeSampler):
             assert sampler.device == "cuda:1"  # resolved (and checked) at fit only
@@ -257,3 +257,44 @@ def test_every_cell_trains_as_many_steps_as_the_baseline(data_root, tmp_path, sm
     else:
         assert min(augmented) > max(real)
     assert ("Equal training budgets" in result.to_markdown()) == equal_steps
+
+
+def test_every_method_trains_on_top_of_the_on_the_fly_augmentation(
+        data_root, tmp_path, smoke, monkeypatch):
+    from skgenaug import ResNetClassifier
+    from skgenaug.evaluation import _cells as cells_module
+
+    fits = []
+
+    class Recording(ResNetClassifier):
+        def fit(self, X, y, **kwargs):
+            fits.append((self.augment, tuple(self.flips)))
+            return super().fit(X, y, **kwargs)
+
+    monkeypatch.setattr(cells_module, "ResNetClassifier", Recording)
+    profile = replace(smoke, quality=None, classifier_augment="standard")
+    result = _run(profile, data_root, tmp_path / "out", methods=("none", "geometric"),
+                  datasets=("breastmnist", "dermamnist"))
+    # 'plain', the control without any augmentation, joins the run after the baseline.
+    assert list(result.cells.method.unique()) == ["none", "plain", "geometric"]
+    assert sorted(fits, key=str) == sorted(
+        [(None, ("horizontal",))] * 2 + [(None, ("horizontal",))] * 2  # plain
+        + [("standard", ("horizontal",))] * 4  # breast: none, geometric
+        + [("standard", ("horizontal", "vertical"))] * 4, key=str)  # dermoscopy
+    primary = result.comparisons[result.comparisons.family == "primary"]
+    assert set(primary.method) == {"geometric"}  # the control is not a method
+    plain = result.comparisons[result.comparisons.method == "plain"]
+    assert len(plain) and (plain.family == "secondary").all()
+    text = result.to_markdown()
+    assert ("every cell's classifier, the baseline's included, trains with "
+            "`augment='standard'` (dermamnist: horizontal and vertical flips; "
+            "breastmnist: horizontal flips)") in text
+    # Chest X-rays are never flipped left-right.
+    from skgenaug.medmnist import MedMNISTData
+
+    assert MedMNISTData("pneumoniamnist", data_root, profile).flips == ()
+    # The unaugmented control, not the baseline, trains as the feature ResNet does.
+    donor = replace(profile, quality=smoke.quality)
+    for method, donates in (("plain", True), ("none", False)):
+        probe = _plan.Cell("breastmnist", method, 0, 0, "val", "")
+        assert _artifacts.donates_feature_resnet(probe, donor) is donates

@@ -197,7 +197,7 @@ def test_validation_never_comes_from_the_test_rows(with_test_set):
     test = dict(X_test=X[:6], y_test=y[:6]) if with_test_set else {}
     prepared = prepare_evaluation(
         X, y, EvaluationSettings(methods={"rec": RecordingSampler()}, cv=4,
-                                 quality=False), **test)
+                                 quality=False, classifier_augment="none"), **test)
     data = prepared.plan.data["data"]
     tested = []
     for fold in range(4):
@@ -453,7 +453,8 @@ def test_splits_given_as_index_pairs_keep_patients_apart():
     y = patients % 2  # one class per patient
     splits = list(StratifiedGroupKFold(3).split(X, y, patients))
     prepared = prepare_evaluation(
-        X, y, EvaluationSettings(methods="none", cv=splits, quality=False))
+        X, y, EvaluationSettings(methods="none", cv=splits, quality=False,
+                                 classifier_augment="none"))
     data = prepared.plan.data["data"]
     assert prepared.plan.profile.folds == 3 and len(prepared.cells) == 3
     for fold, (train, held) in enumerate(splits):
@@ -536,3 +537,23 @@ def test_classifier_and_sampler_get_distinct_seeds_per_repeat_and_fold():
         assert cells.classifier_seed[("seeds", seed, fold)] == classifier
         assert cells.sampler_seed[("seeds", seed, fold)] == sampler != classifier
     assert len({c for c, _ in expected.values()}) == 4  # repeats draw new seeds
+
+
+def test_an_augmented_baseline_brings_its_unaugmented_control():
+    X, y = _numbered_images(40)
+    for augment, methods in (("standard", ["none", "plain", "geometric"]),
+                             ("none", ["none", "geometric"]),
+                             (None, ["none", "geometric"])):  # smoke's: none
+        prepared = prepare_evaluation(X, y, EvaluationSettings(
+            methods="none,geometric", profile="smoke", classifier_augment=augment,
+            quality=False))
+        assert list(prepared.plan.specs) == methods
+    quick = prepare_evaluation(X, y, EvaluationSettings(methods="geometric",
+                                                        quality=False))
+    assert quick.plan.profile.classifier_augment == "standard"
+    assert list(quick.plan.specs) == ["none", "plain", "geometric"]
+    with pytest.raises(ValueError, match="classifier_augment"):
+        EvaluationSettings(classifier_augment="heavy")
+    args = cli.build_parser()[0].parse_args(
+        ["evaluate", "data", "--classifier-augment", "trivial"])
+    assert args.classifier_augment == "trivial"
