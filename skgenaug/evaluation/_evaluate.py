@@ -9,12 +9,18 @@ from imblearn.utils import check_sampling_strategy
 from sklearn.model_selection import StratifiedKFold
 
 from .._images import check_image_stack
-from .._methods import METHODS, UNAUGMENTED
+from .._methods import METHODS
 from .._validation import check_two_classes
 from ..base import AddPerClass
 from ._config import check_controls, config_hash, parse_methods
 from ._data import ArrayData
-from ._plan import MethodSpec, Plan, default_sampling_strategy, make_cells
+from ._plan import (
+    MethodSpec,
+    Plan,
+    default_sampling_strategy,
+    make_cells,
+    with_unaugmented_control,
+)
 from ._run import run_cells
 from ._scenarios import SCENARIOS
 from ._settings import EvaluationSettings, Execution, Reporting
@@ -314,11 +320,8 @@ def prepare_evaluation(X, y, settings=None, *, X_test=None, y_test=None,
         raise ValueError(f"{', '.join(pooled)} train on unlabelled images: pass them as "
                          "X_unlabelled.")
     profile = settings.resolve_profile()
-    if profile.classifier_augment != "none" and UNAUGMENTED not in specs:
-        # The control row of an augmented baseline, right after it.
-        first = next(iter(specs))
-        specs = {first: specs[first], UNAUGMENTED: MethodSpec(UNAUGMENTED),
-                 **{m: s for m, s in specs.items() if m != first}}
+    specs = {m: specs.get(m) or MethodSpec(m)
+             for m in with_unaugmented_control(profile, specs, baseline)}
     results_dir = settings.results_dir
     if results_dir is not None and Path(results_dir).exists() and not Path(
             results_dir).is_dir():

@@ -8,7 +8,7 @@ from imblearn.utils import check_sampling_strategy
 from sklearn.base import clone
 
 from .._generative import BaseGenerativeSampler
-from .._methods import METHODS, Variant, parse_variant
+from .._methods import METHODS, UNAUGMENTED, Variant, parse_variant
 from ..base import AddPerClass
 from ._config import config_hash
 from ._scenarios import SCENARIOS
@@ -149,6 +149,31 @@ class MethodSpec:
         if self.registered:
             return self.method.generator_cost
         return _INSTANCE_GENERATOR_COST
+
+
+def with_unaugmented_control(profile, methods, baseline="none"):
+    """The run's methods with the control of an augmented baseline: ``'plain'`` (no
+    augmentation at all) right after ``baseline`` when the profile's classifier
+    augments on the fly and the run does not have it yet.
+
+    Parameters
+    ----------
+    profile : Profile
+        Its ``classifier_augment`` decides.
+    methods : sequence of str
+        The run's method names.
+    baseline : str, default='none'
+        The method the control follows.
+
+    Returns
+    -------
+    methods : list of str
+    """
+    methods = list(methods)
+    if profile.classifier_augment == "none" or UNAUGMENTED in methods:
+        return methods
+    at = methods.index(baseline) + 1 if baseline in methods else 0
+    return [*methods[:at], UNAUGMENTED, *methods[at:]]
 
 
 def make_cells(profile, datasets, methods, selections, seeds, folds=None, hashes=None):

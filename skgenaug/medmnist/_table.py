@@ -1,10 +1,9 @@
 """The MedMNIST table (the reference paper's Table 2): one user of the evaluation engine."""
 
 
-from .._methods import UNAUGMENTED
 from ..datasets import PAPER_DATASETS, load_medmnist, medmnist_flag
 from ..evaluation._config import config_hash
-from ..evaluation._plan import MethodSpec, Plan, make_cells
+from ..evaluation._plan import MethodSpec, Plan, make_cells, with_unaugmented_control
 from ..evaluation._run import run_cells
 from ..evaluation._scenarios import SCENARIOS
 from ..evaluation._settings import Execution, Reporting
@@ -169,9 +168,7 @@ def run_medmnist_table(profile, datasets, methods, selections, seeds, out, *, ro
     execution = Execution(verbose=1) if execution is None else execution
     log = execution.say
     check_methods(profile, methods)
-    if profile.classifier_augment != "none" and UNAUGMENTED not in methods:
-        # The control row of an augmented baseline, right after it.
-        methods = [methods[0], UNAUGMENTED, *methods[1:]]
+    methods = with_unaugmented_control(profile, methods)
     missing = check_data(datasets, root, size)
     if missing:
         text = "\n\n".join(missing.values())
