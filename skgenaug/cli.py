@@ -185,7 +185,8 @@ def build_parser():
         "evaluate", formatter_class=formatter,
         help="evaluate augmentation methods on your own labelled images",
         description=(
-            "Cross-validate a ResNet-18 trained without augmentation and with each "
+            "Cross-validate a ResNet-18 (augmented on the fly per --classifier-augment, "
+            "the baseline included) trained without generated images and with each "
             "method on the images at PATH (a folder with one subfolder of PNG / JPEG / "
             "TIFF / BMP images per class, or an .npz file with X and y arrays), on "
             "shared folds, and compare each method with the baseline by paired, "

@@ -47,9 +47,11 @@ def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=
                           rope=0.01, classifier_augment=None, verbose=0):
     """Does augmentation help a classifier of these images, and which kind?
 
-    Cross-validates a :class:`~skgenaug.ResNetClassifier` trained without augmentation
-    and with each augmentation method, on the same folds and with the same model seeds,
-    and compares every method with a baseline by paired differences (Nadeau-Bengio
+    Cross-validates a :class:`~skgenaug.ResNetClassifier` (augmented on the fly per
+    ``classifier_augment``, the baseline included) trained without generated images and
+    with each augmentation method, on the same folds, with the same model seeds and the
+    same optimizer steps, and compares every method with a baseline by paired
+    differences, adjusted for multiplicity on a pre-declared primary metric (Nadeau-Bengio
     corrected intervals). In each fold the sampler is fitted on the training part only
     and the classifier selects its epoch on real images only:
 
