@@ -35,10 +35,13 @@ from ._images import validate_images
 from ._scores import medmnist_auc
 from ._skorch_utils import verbosity_callbacks
 from ._torch_utils import (
+    PRECISIONS,
     BatchTensorDataset,
     array_to_tensor,
+    autocast,
     passthrough_collate,
     resolve_device,
+    resolve_precision,
     torch_seed,
 )
 from ._validation import check_two_classes, draw_seed, stratified_holdout
@@ -101,9 +104,10 @@ class _ResNetNet(NeuralNetClassifier):
     the weighted training loss ``sum(w * cross_entropy) / n_rows``). Validation rows
     carry no weights: their loss is the plain mean."""
 
-    def __init__(self, *args, augmenter=None, **kwargs):
+    def __init__(self, *args, augmenter=None, precision="float32", **kwargs):
         super().__init__(*args, **kwargs)
         self.augmenter = augmenter
+        self.precision = precision  # resolved: 'float32' or 'bfloat16'
 
     def train_step_single(self, batch, **fit_params):
         """skorch's training step, with the training batch augmented first (only
@@ -142,7 +146,12 @@ class _ResNetNet(NeuralNetClassifier):
     def infer(self, x, **fit_params):
         if isinstance(x, Mapping):
             x = x["x"]  # the weights are the loss's, not the module's
-        return super().infer(x, **fit_params)
+        precision = getattr(self, "precision", "float32")  # nets pickled before it
+        if precision == "float32":
+            return super().infer(x, **fit_params)
+        with autocast(precision, self.device):
+            logits = super().infer(x, **fit_params)
+        return logits.float()  # losses, softmax and scores in float32
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         loss = super().get_loss(y_pred, y_true, X=X, training=training)
@@ -207,11 +216,20 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         single image is dropped (batch norm cannot train on one value per channel).
     lr : float, default=1e-3
         Initial learning rate.
-    optimizer : {{'sgd', 'adam'}}, default='sgd'
-        ``'sgd'``: SGD with momentum 0.9 (the paper); ``'adam'``: Adam (MedMNIST).
-    lr_schedule : {{None, 'medmnist'}}, default=None
+    optimizer : {{'sgd', 'adam', 'adamw'}}, default='sgd'
+        ``'sgd'``: SGD with momentum 0.9 (the paper); ``'adam'``: Adam (MedMNIST);
+        ``'adamw'``: AdamW, whose weight decay is decoupled from the gradient.
+    weight_decay : float >= 0, default=0.0
+        The optimizer's weight decay (L2 penalty for SGD and Adam, decoupled decay for
+        AdamW; with 0, AdamW is Adam).
+    lr_schedule : {{None, 'medmnist', 'onecycle'}}, default=None
         ``'medmnist'`` multiplies the learning rate by 0.1 after 50% and again after
         75% of ``max_epochs`` (``MultiStepLR``, stepped once per epoch).
+        ``'onecycle'``: the one-cycle policy (``OneCycleLR``, stepped once per batch):
+        a warm-up over the first 30% of the steps from ``lr / 25`` to ``lr``, then a
+        cosine decay to ``lr / 1e4``.
+    label_smoothing : float in [0, 1), default=0.0
+        Label smoothing of the cross-entropy loss (0: none).
     selection : {{'accuracy', 'auc'}} or None, default='accuracy'
         Keep the weights of the epoch with the best validation accuracy or AUC (the
         first such epoch on ties); ``None`` keeps the last epoch's weights. AUC is
@@ -263,6 +281,14 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         Beta parameter of CutMix: a box of ``1 - lam`` of the image is pasted from
         the paired image and the loss mixed by the pasted share. With both
         ``mixup`` and ``cutmix`` set, each batch uses one of the two at random.
+    precision : {{'float32', 'bfloat16', 'auto'}}, default='float32'
+        Arithmetic of the forward pass (training, validation, prediction and
+        ``features``). ``'bfloat16'``: ``torch.autocast`` to bfloat16, with weights,
+        losses and probabilities kept in float32. ``'auto'``: bfloat16 where the
+        device computes it natively (a CPU with AVX-512 BF16 or AMX, a CUDA GPU that
+        supports it), float32 elsewhere, where bfloat16 would be emulated and slower.
+        The precision used is ``precision_``. bfloat16 changes the numbers (8 bits of
+        mantissa), not their reproducibility on one machine.
     epoch_size : int or None, default=None
         Training rows drawn per epoch, without replacement within an epoch (from the
         seeded batch order); ``None``: every training row once. Fix it to the number
@@ -292,6 +318,8 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         weights are used because no selection happened.
     device_ : str
         The torch device the net was trained on.
+    precision_ : {{'float32', 'bfloat16'}}
+        The precision the net computes in (``precision`` resolved for ``device_``).
 
     Notes
     -----
@@ -332,8 +360,10 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "optimizer": [StrOptions({"sgd", "adam"})],
-        "lr_schedule": [StrOptions({"medmnist"}), None],
+        "optimizer": [StrOptions({"sgd", "adam", "adamw"})],
+        "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
+        "lr_schedule": [StrOptions({"medmnist", "onecycle"}), None],
+        "label_smoothing": [Interval(numbers.Real, 0, 1, closed="left")],
         "selection": [StrOptions({"accuracy", "auc"}), None],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
         "image_shape": [tuple, list, None],
@@ -342,6 +372,7 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         "flips": [tuple, list],
         "mixup": [Interval(numbers.Real, 0, None, closed="left")],
         "cutmix": [Interval(numbers.Real, 0, None, closed="left")],
+        "precision": [StrOptions(set(PRECISIONS))],
         "epoch_size": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "device": [str, torch.device],
         "random_state": ["random_state"],
@@ -355,7 +386,9 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         batch_size=128,
         lr=1e-3,
         optimizer="sgd",
+        weight_decay=0.0,
         lr_schedule=None,
+        label_smoothing=0.0,
         selection="accuracy",
         validation_fraction=0.1,
         image_shape=None,
@@ -364,6 +397,7 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         flips=("horizontal",),
         mixup=0.0,
         cutmix=0.0,
+        precision="float32",
         epoch_size=None,
         device="cpu",
         random_state=None,
@@ -374,7 +408,9 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         self.batch_size = batch_size
         self.lr = lr
         self.optimizer = optimizer
+        self.weight_decay = weight_decay
         self.lr_schedule = lr_schedule
+        self.label_smoothing = label_smoothing
         self.selection = selection
         self.validation_fraction = validation_fraction
         self.image_shape = image_shape
@@ -383,6 +419,7 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         self.flips = flips
         self.mixup = mixup
         self.cutmix = cutmix
+        self.precision = precision
         self.epoch_size = epoch_size
         self.device = device
         self.random_state = random_state
@@ -423,6 +460,7 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         augmenting = self._check_augment()
         weight = self._check_weights(sample_weight, X)
         self.device_ = resolve_device(self.device)
+        self.precision_ = resolve_precision(self.precision, self.device_)
         rng = check_random_state(self.random_state)
         train_ds, valid_ds = self._datasets(X, y_enc, X_val, y_val, encoder, rng, weight)
         self.net_ = self._make_net(
@@ -549,13 +587,18 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
             )
         return keeper.best_epoch_
 
+    def _epoch_rows(self, n_train):
+        """Training rows per epoch, and whether the last batch is dropped (one row:
+        batch norm needs two)."""
+        size = n_train if self.epoch_size is None else self.epoch_size
+        return size, size > 1 and size % self.batch_size == 1
+
     def _train_order(self, n_train):
         """The training iterator's order: every row once per epoch, shuffled, or
         ``epoch_size`` rows drawn from a shuffled order (the torch global generator,
-        seeded by ``fit``, draws both). A last batch of one row is dropped (batch
-        norm needs two)."""
-        size = n_train if self.epoch_size is None else self.epoch_size
-        order = dict(iterator_train__drop_last=size > 1 and size % self.batch_size == 1)
+        seeded by ``fit``, draws both)."""
+        size, drop_last = self._epoch_rows(n_train)
+        order = dict(iterator_train__drop_last=drop_last)
         if size == n_train:
             return dict(order, iterator_train__shuffle=True)
         return dict(order, iterator_train__shuffle=False,
@@ -563,14 +606,22 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
                                                           num_samples=size))
 
     def _make_net(self, in_channels, n_classes, n_train, valid_ds, weighted=False):
+        optimizer = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam,
+                     "adamw": torch.optim.AdamW}[self.optimizer]
+        optimizer_kwargs = {"optimizer__weight_decay": self.weight_decay}
         if self.optimizer == "sgd":
-            optimizer, optimizer_kwargs = torch.optim.SGD, {"optimizer__momentum": 0.9}
-        else:
-            optimizer, optimizer_kwargs = torch.optim.Adam, {}
+            optimizer_kwargs["optimizer__momentum"] = 0.9
         callbacks = []
         if self.lr_schedule == "medmnist":
             milestones = [int(0.5 * self.max_epochs), int(0.75 * self.max_epochs)]
             scheduler = LRScheduler("MultiStepLR", milestones=milestones, gamma=0.1)
+            callbacks.append(("lr_schedule", scheduler))
+        elif self.lr_schedule == "onecycle":
+            size, drop_last = self._epoch_rows(n_train)
+            batches = size // self.batch_size if drop_last else -(-size // self.batch_size)
+            scheduler = LRScheduler(torch.optim.lr_scheduler.OneCycleLR, max_lr=self.lr,
+                                    step_every="batch",
+                                    total_steps=self.max_epochs * batches)
             callbacks.append(("lr_schedule", scheduler))
         if self.selection is not None and valid_ds is not None:
             monitor = "valid_acc" if self.selection == "accuracy" else "valid_auc"
@@ -583,6 +634,7 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
             module__n_classes=n_classes,
             module__width=self.width,
             criterion=torch.nn.CrossEntropyLoss,
+            criterion__label_smoothing=self.label_smoothing,
             # per-row losses for the weights (_ResNetNet.get_loss); else skorch's mean
             **({"criterion__reduction": "none"} if weighted else {}),
             classes=list(range(n_classes)),
@@ -596,6 +648,7 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
             iterator_valid__collate_fn=passthrough_collate,
             callbacks=callbacks + printing,
             device=self.device_,
+            precision=self.precision_,
             verbose=verbose,
             **optimizer_kwargs,
         )
@@ -685,7 +738,8 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
             with torch.no_grad():
                 for start in range(0, len(X), batch_size):
                     batch = self._to_tensor(X[start : start + batch_size])
-                    feats = module.features(batch.to(self.device_))
+                    with autocast(getattr(self, "precision_", "float32"), self.device_):
+                        feats = module.features(batch.to(self.device_))
                     out.append(feats.float().cpu().numpy())
         finally:
             module.train(was_training)

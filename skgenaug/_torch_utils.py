@@ -53,6 +53,39 @@ def resolve_device(device):
     return device
 
 
+PRECISIONS = ("float32", "bfloat16", "auto")
+
+
+def native_bf16(device):
+    """Whether ``device`` computes bfloat16 natively, so that autocasting to it is
+    faster rather than slower: a CUDA GPU that supports it, or a CPU with AVX-512 BF16
+    or AMX instructions (elsewhere oneDNN emulates bfloat16, slowly)."""
+    kind = torch.device(device).type
+    if kind == "cuda":
+        return bool(torch.cuda.is_bf16_supported())
+    if kind != "cpu":
+        return False
+    checks = [getattr(torch.cpu, name, None)
+              for name in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")]
+    return any(bool(check()) for check in checks if check is not None)
+
+
+def resolve_precision(precision, device):
+    """``'float32'`` or ``'bfloat16'``: the precision a net computes in on ``device``,
+    ``'auto'`` meaning bfloat16 autocast where :func:`native_bf16`, else float32."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}; got {precision!r}.")
+    if precision == "auto":
+        return "bfloat16" if native_bf16(device) else "float32"
+    return precision
+
+
+def autocast(precision, device):
+    """The autocast context of a resolved ``precision`` (a no-op for float32)."""
+    return torch.autocast(torch.device(device).type, dtype=torch.bfloat16,
+                          enabled=precision == "bfloat16")
+
+
 def contiguous_strides(shape):
     """The row-major strides of a tensor of ``shape``, counting size-1 axes too.
 

@@ -220,16 +220,31 @@ def test_optimizers():
     assert sgd.param_groups[0]["momentum"] == 0.9 and sgd.param_groups[0]["lr"] == 1e-3
     adam = ResNetClassifier(**TINY, optimizer="adam", lr=0.01).fit(X, y).net_.optimizer_
     assert isinstance(adam, torch.optim.Adam) and adam.param_groups[0]["lr"] == 0.01
+    assert adam.param_groups[0]["weight_decay"] == 0
+    adamw = ResNetClassifier(**TINY, optimizer="adamw", weight_decay=0.05).fit(X, y)
+    adamw = adamw.net_.optimizer_
+    assert isinstance(adamw, torch.optim.AdamW)
+    assert adamw.param_groups[0]["weight_decay"] == 0.05
+
+
+def test_label_smoothing_reaches_the_loss():
+    X, y = _images(n=32)
+    plain = ResNetClassifier(**TINY).fit(X, y)
+    smooth = ResNetClassifier(**TINY, label_smoothing=0.2).fit(X, y)
+    assert plain.net_.criterion_.label_smoothing == 0.0
+    assert smooth.net_.criterion_.label_smoothing == 0.2
+    # The smoothed loss is bounded away from zero: an all-0.9 softmax is not optimal.
+    assert smooth.history_[-1, "train_loss"] != plain.history_[-1, "train_loss"]
 
 
 def test_defaults_follow_the_paper():
     params = ResNetClassifier().get_params()
     assert params == dict(
         width=64, max_epochs=100, batch_size=128, lr=1e-3, optimizer="sgd",
-        lr_schedule=None, selection="accuracy", validation_fraction=0.1,
-        image_shape=None, callbacks=None, augment=None, flips=("horizontal",),
-        mixup=0.0, cutmix=0.0, epoch_size=None, device="cpu", random_state=None,
-        verbose=0,
+        weight_decay=0.0, lr_schedule=None, label_smoothing=0.0, selection="accuracy",
+        validation_fraction=0.1, image_shape=None, callbacks=None, augment=None,
+        flips=("horizontal",), mixup=0.0, cutmix=0.0, precision="float32",
+        epoch_size=None, device="cpu", random_state=None, verbose=0,
     )
 
 
@@ -286,7 +301,9 @@ def test_cuda_without_cuda():
 def test_invalid_params():
     X, y = _images(n=20)
     for params in [dict(optimizer="rmsprop"), dict(selection="loss"),
-                   dict(lr_schedule="cosine"), dict(validation_fraction=1.0)]:
+                   dict(lr_schedule="cosine"), dict(validation_fraction=1.0),
+                   dict(weight_decay=-0.1), dict(label_smoothing=1.0),
+                   dict(precision="float16")]:
         with pytest.raises(ValueError, match=next(iter(params))):
             ResNetClassifier(**TINY, **params).fit(X, y)
 
@@ -448,6 +465,21 @@ def test_medmnist_schedule_changes_lr_at_half_and_three_quarters():
     expected = [0.1, 0.1, 0.01, 0.001]
     np.testing.assert_allclose(_spy(clf, "lr_spy").lrs_, expected)
     np.testing.assert_allclose(clf.history_[:, "event_lr"], expected)
+
+
+@pytest.mark.parametrize("epoch_size", [None, 25, 33])  # 33 rows: a last batch of one
+def test_onecycle_warms_up_then_anneals_over_every_step(epoch_size):
+    X, y = _images(n=40)
+    params = dict(TINY, max_epochs=3, batch_size=8, lr=0.1, lr_schedule="onecycle",
+                  epoch_size=epoch_size, validation_fraction=0.0, selection=None)
+    clf = ResNetClassifier(**params).fit(X, y)
+    lrs = [batch["event_lr"] for epoch in clf.history_ for batch in epoch["batches"]]
+    rows = epoch_size or 40
+    assert len(lrs) == 3 * (rows // 8 if rows % 8 == 1 else -(-rows // 8))
+    np.testing.assert_allclose(lrs[0], 0.1 / 25)  # starts low
+    assert max(lrs) == pytest.approx(0.1, rel=0.05)  # peaks at lr, about 30% in
+    assert 0.15 < np.argmax(lrs) / len(lrs) < 0.45
+    assert lrs[-1] < 1e-3 and np.all(np.diff(lrs[np.argmax(lrs):]) <= 0)
 
 
 def test_no_schedule_keeps_lr():
