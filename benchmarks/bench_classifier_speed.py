@@ -26,6 +26,14 @@ and the augmentation of one batch alone against the mean training step::
 
     python benchmarks/bench_classifier_speed.py --augment-overhead --epochs 3 --repeats 3
 
+``--precision`` times the arithmetic choices of issue 25: training epochs of
+``ResNetClassifier`` with ``precision='float32'`` and ``'bfloat16'`` (autocast; fast only
+where the CPU has AVX-512 BF16 or AMX, which it reports), and the bare ResNet-18 training
+step in standard and channels-last strides, which the library does not use (it keeps
+standard strides: channels-last kernels once corrupted memory on an AVX2-only CPU)::
+
+    python benchmarks/bench_classifier_speed.py --precision --widths 8,16,32
+
 (with skgenaug installed, ``pip install -e .``, or from the repository root with
 ``PYTHONPATH=.``).
 """
@@ -188,6 +196,74 @@ def augment_overhead(args):
     return summary
 
 
+def precision_speed(args):
+    """Images per second of ResNetClassifier training epochs in float32 and bfloat16,
+    and of the bare module's training step with standard and channels-last strides."""
+    from skgenaug._torch_utils import native_bf16
+
+    torch.set_num_threads(args.threads or 1)
+    batch = args.batch_size
+    X, y, source = training_images(args.npz, args.seed, args.n_images)
+    widths = [int(w) for w in args.widths.split(",")]
+    print(f"precision: {source}, train {len(X)} images, batch {batch}, epochs "
+          f"{args.epochs}, repeats {args.repeats}, torch {torch.__version__}, threads "
+          f"{torch.get_num_threads()}, native bfloat16: {native_bf16('cpu')}, "
+          f"CPU capability {torch.backends.cpu.get_cpu_capability()}", flush=True)
+
+    def fit(width, precision, epochs):
+        clf = ResNetClassifier(width=width, max_epochs=epochs, batch_size=batch,
+                               selection=None, validation_fraction=0,
+                               precision=precision, random_state=args.seed)
+        clf.fit(X, y)
+        return min(h["dur"] for h in clf.history_)
+
+    def module_step(width, precision, channels_last, steps=10):
+        torch.manual_seed(args.seed)
+        module = ResNet18(1, 2, width=width)
+        x, target = torch.randn(batch, 1, 28, 28), torch.randint(0, 2, (batch,))
+        if channels_last:
+            module = module.to(memory_format=torch.channels_last)
+            x = x.contiguous(memory_format=torch.channels_last)
+        optimizer = torch.optim.Adam(module.parameters())
+
+        def step():
+            optimizer.zero_grad()
+            with torch.autocast("cpu", dtype=torch.bfloat16,
+                                enabled=precision == "bfloat16"):
+                out = module(x)
+            torch.nn.functional.cross_entropy(out.float(), target).backward()
+            optimizer.step()
+
+        for _ in range(3):
+            step()
+        best = np.inf
+        for _ in range(args.repeats):
+            start = time.perf_counter()
+            for _ in range(steps):
+                step()
+            best = min(best, (time.perf_counter() - start) / steps)
+        return batch / best
+
+    summary = {"native_bf16": native_bf16("cpu"), "rows": []}
+    print(f"{'width':>5} | {'precision':>9} | fit img/s | step img/s standard | "
+          f"step img/s channels-last")
+    for width in widths:
+        for precision in ("float32", "bfloat16"):
+            fit(width, precision, 1)  # warm-up
+            epoch = min(fit(width, precision, args.epochs) for _ in range(args.repeats))
+            standard = module_step(width, precision, False)
+            last = module_step(width, precision, True)
+            row = dict(width=width, precision=precision,
+                       fit_img_s=round(len(X) / epoch), step_img_s=round(standard),
+                       step_img_s_channels_last=round(last))
+            summary["rows"].append(row)
+            print(f"{width:>5} | {precision:>9} | {row['fit_img_s']:>9} | "
+                  f"{row['step_img_s']:>19} | {row['step_img_s_channels_last']:>24}",
+                  flush=True)
+    print(json.dumps(summary), flush=True)
+    return summary
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reference", default=str(DEFAULT_REFERENCE),
@@ -211,10 +287,17 @@ def main(argv=None):
                              "instead (width 16 unless --width is given, one thread "
                              "unless --threads)")
     parser.add_argument("--batch-size", type=int, default=64,
-                        help="batch size of --augment-overhead")
+                        help="batch size of --augment-overhead and --precision")
+    parser.add_argument("--precision", action="store_true",
+                        help="time float32 against bfloat16 training, and standard "
+                             "against channels-last strides, instead")
+    parser.add_argument("--widths", default="8,16",
+                        help="network widths of --precision (comma list)")
     args = parser.parse_args(argv)
     if args.augment_overhead:
         return augment_overhead(args)
+    if args.precision:
+        return precision_speed(args)
     args.width = args.width or 64
 
     if args.threads:

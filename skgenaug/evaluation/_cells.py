@@ -281,6 +281,7 @@ def _compute(job):
         wall_s=time.perf_counter() - start,
         threads=torch.get_num_threads(),
         device=device,
+        precision=clf.precision_,
         pid=os.getpid(),
         classifier_seed=random_state,
         sampler_seed=None if sampler is None else sampler_seed,

@@ -441,6 +441,10 @@ def training_lines(info):
                  f"({info.get('flips_note') or 'flips as the classifier allows'}), so "
                  "every method is compared on top of it; 'No augmentation at all' "
                  "(`plain`) is a control row, outside the primary family."]
+    if info.get("precisions"):
+        lines.append("Classifier arithmetic: " + " and ".join(info["precisions"])
+                     + " (`precision='auto'` autocasts to bfloat16 where the CPU or GPU "
+                     "computes it natively, float32 elsewhere).")
     return lines + budget_lines(info)
 
 

@@ -410,6 +410,8 @@ def run_cells(plan, cells, out, execution=None, reporting=None):
                 unlabelled_max=profile.unlabelled_max, equal_steps=profile.equal_steps,
                 classifier_augment=profile.classifier_augment,
                 flips_note=_flips_note(plan),
+                precisions=(sorted(set(frame["precision"].dropna()))
+                            if "precision" in frame else []),
                 variants=any(spec.registered and not spec.variant.is_plain
                              for spec in plan.specs.values()),
                 device=_device_name(device), wall_s=wall, n_run=n_run,

@@ -298,3 +298,13 @@ def test_every_method_trains_on_top_of_the_on_the_fly_augmentation(
     for method, donates in (("plain", True), ("none", False)):
         probe = _plan.Cell("breastmnist", method, 0, 0, "val", "")
         assert _artifacts.donates_feature_resnet(probe, donor) is donates
+
+
+@pytest.mark.parametrize("precision", ["float32", "bfloat16"])
+def test_cells_record_the_classifier_arithmetic_and_the_report_states_it(
+        data_root, tmp_path, smoke, precision):
+    profile = replace(smoke, quality=None,
+                      classifier={**smoke.classifier, "precision": precision})
+    result = _run(profile, data_root, tmp_path / "out", methods=("none",))
+    assert set(result.cells.precision) == {precision}
+    assert f"Classifier arithmetic: {precision}" in result.to_markdown()
