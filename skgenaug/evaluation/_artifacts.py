@@ -49,8 +49,8 @@ def donates_feature_resnet(cell, profile):
 
     The quality report embeds images with a ResNet fitted on the fold's real training
     part. A ``'none'`` cell fits its classifier on that same part, with the same seed;
-    when the profile's classifier has the feature ResNet's settings (the quick and smoke
-    profiles), the two trainings are the same epoch for epoch, selection on held-out
+    when the profile's classifier has the feature ResNet's settings (the smoke
+    profile; the quick profile's classifier is larger since issue 25), the two trainings are the same epoch for epoch, selection on held-out
     rows aside (it only picks which epoch's weights to keep; the feature ResNet keeps
     the last). Then the ``'none'`` cell hands its last epoch's weights over as the
     fold's feature ResNet instead of the same training running again. They equal a
@@ -75,7 +75,7 @@ def donates_feature_resnet(cell, profile):
     >>> from skgenaug.evaluation import Cell, get_profile
     >>> from skgenaug.evaluation._cells import donates_feature_resnet
     >>> donates_feature_resnet(Cell("breastmnist", "none", 0, 0, "val", ""),
-    ...                        get_profile("quick"))
+    ...                        get_profile("smoke"))
     True
     >>> donates_feature_resnet(Cell("breastmnist", "none", 0, 0, "val", ""),
     ...                        get_profile("paper"))

@@ -82,7 +82,7 @@ def test_feature_resnet_is_fitted_once_per_fold(data_root, tmp_path, smoke, monk
 
 def test_none_cells_hand_their_training_over_as_the_feature_resnet(
         data_root, tmp_path, smoke, monkeypatch):
-    # The smoke (and quick) classifier has the feature ResNet's settings: the 'none'
+    # The smoke classifier has the feature ResNet's settings: the 'none'
     # cell's training is the feature ResNet's, epoch for epoch.
     cell = _plan.Cell("breastmnist", "none", 0, 0, "val", "")
     assert _artifacts.donates_feature_resnet(cell, smoke)
