@@ -82,13 +82,13 @@ print(data.manifest.head(3).to_string(index=False))
 # %%
 # The evaluation
 # --------------
-# Three methods: no augmentation, geometric transforms of real images, and a
-# conditional VAE, with the ``quick`` profile's settings (a ResNet-18 at width 16
-# trained 40 epochs with on-the-fly augmentation; a small cVAE), each sampler adding 40 images per class (the
-# profile adds 150, the paper's number, which would outnumber these 27 training images
-# per class five times). Methods can also be sampler instances of your own, such as
-# ``{"none": None, "mine": CVAESampler(...)}``. Without a test set, each held-out fold
-# is the test set and 20% of each training part validates the classifier. A
+# Three methods: no augmentation, geometric transforms of real images, and a conditional
+# VAE, with the ``quick`` profile's settings (a ResNet-18 at width 16 trained 40 epochs
+# with on-the-fly augmentation; a small cVAE), each sampler adding 40 images per class
+# (the profile adds 150, the paper's number, which would outnumber these 27 training
+# images per class five times). Methods can also be sampler instances of your own, such
+# as ``{"none": None, "mine": CVAESampler(...)}``. Without a test set, each held-out
+# fold is the test set and 20% of each training part validates the classifier. A
 # ``results_dir`` would store every finished cell there, so that an interrupted run
 # resumes, and write the report.
 result = evaluate_augmentation(

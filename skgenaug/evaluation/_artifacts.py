@@ -49,13 +49,14 @@ def donates_feature_resnet(cell, profile):
 
     The quality report embeds images with a ResNet fitted on the fold's real training
     part. A ``'none'`` cell fits its classifier on that same part, with the same seed;
-    when the profile's classifier has the feature ResNet's settings (the smoke
-    profile; the quick profile's classifier is larger since issue 25), the two trainings are the same epoch for epoch, selection on held-out
-    rows aside (it only picks which epoch's weights to keep; the feature ResNet keeps
-    the last). Then the ``'none'`` cell hands its last epoch's weights over as the
-    fold's feature ResNet instead of the same training running again. They equal a
-    separate fit's up to float rounding (the cell's evaluation passes between epochs
-    moved weights by about 3e-8 in a test), not bit for bit.
+    when the profile's classifier has the feature ResNet's settings (the smoke profile;
+    the quick profile's classifier is larger since issue 25), the two trainings are the
+    same epoch for epoch, selection on held-out rows aside (it only picks which epoch's
+    weights to keep; the feature ResNet keeps the last). Then the ``'none'`` cell hands
+    its last epoch's weights over as the fold's feature ResNet instead of the same
+    training running again. They equal a separate fit's up to float rounding (the cell's
+    evaluation passes between epochs moved weights by about 3e-8 in a test), not bit for
+    bit.
 
     Parameters
     ----------

@@ -319,9 +319,9 @@ PROFILES = {
     ),
 }
 
-#: What runs without any flag: the quick profile (on BreastMNIST for the table: about 11
-#: minutes with two workers on a 2-core Intel Xeon with AMX, from the cells' own times
-#: in docs/results/quick; 439 s with the earlier width-8 classifier on a 2-core AMD EPYC).
+#: What runs without any flag: the quick profile (on BreastMNIST for the table: 647 s
+#: measured with two workers on a 2-core Intel Xeon with AMX; 439 s with the earlier
+#: width-8 classifier on a 2-core AMD EPYC).
 DEFAULT_PROFILE = "quick"
 
 
