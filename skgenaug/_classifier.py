@@ -146,12 +146,10 @@ class _ResNetNet(NeuralNetClassifier):
     def infer(self, x, **fit_params):
         if isinstance(x, Mapping):
             x = x["x"]  # the weights are the loss's, not the module's
-        precision = getattr(self, "precision", "float32")  # nets pickled before it
-        if precision == "float32":
-            return super().infer(x, **fit_params)
-        with autocast(precision, self.device):
+        # (a net pickled before ``precision`` existed computes in float32)
+        with autocast(getattr(self, "precision", "float32"), self.device):
             logits = super().infer(x, **fit_params)
-        return logits.float()  # losses, softmax and scores in float32
+        return logits.float()  # losses, softmax and scores in float32 (no-op if already)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         loss = super().get_loss(y_pred, y_true, X=X, training=training)
