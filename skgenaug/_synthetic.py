@@ -31,7 +31,6 @@ MANIFEST_COLUMNS = (
 #: A generated image is a near copy when it lies closer to a source image than this
 #: percentile of the source images' distances to their nearest other source image.
 NEAR_COPY_PERCENTILE = 1.0
-_CHUNK = 256  # rows per block of the distance computation (memory: chunk x n_source)
 
 
 # ------------------------------------------------------------------ writing folders
@@ -286,27 +285,19 @@ def _describe(value):
     return json.loads(json.dumps(value, default=repr))
 
 
-def _nearest(X_from, X_to, exclude_self=False, verbose=0, desc=""):
+def _nearest(X_from, X_to=None):
     """Pixel L2 distance of each row of ``X_from`` to its nearest row of ``X_to``, and
-    that row; in blocks of rows, so that memory stays ``_CHUNK x len(X_to)``."""
-    from tqdm.auto import tqdm
+    that row; without ``X_to``, to its nearest *other* row of ``X_from`` (a row is not
+    its own neighbour, even where it has an exact copy elsewhere)."""
+    from sklearn.neighbors import NearestNeighbors
 
-    A = X_from.reshape(len(X_from), -1).astype(np.float64)
-    B = X_to.reshape(len(X_to), -1).astype(np.float64)
-    b2 = (B ** 2).sum(axis=1)
-    distances = np.empty(len(A))
-    rows = np.empty(len(A), dtype=np.int64)
-    for start in tqdm(range(0, len(A), _CHUNK), desc=desc, disable=not verbose,
-                      leave=False):
-        block = A[start:start + _CHUNK]
-        d2 = (block ** 2).sum(axis=1)[:, None] + b2[None, :] - 2.0 * block @ B.T
-        if exclude_self:
-            d2[np.arange(len(block)), np.arange(start, start + len(block))] = np.inf
-        best = np.argmin(d2, axis=1)
-        rows[start:start + len(block)] = best
-        distances[start:start + len(block)] = np.sqrt(
-            np.maximum(d2[np.arange(len(block)), best], 0.0))
-    return distances, rows
+    def rows(X):
+        return X.reshape(len(X), -1).astype(np.float64)
+
+    # Brute force in memory-bounded chunks (scikit-learn's working_memory).
+    nn = NearestNeighbors(n_neighbors=1).fit(rows(X_from if X_to is None else X_to))
+    distances, nearest = nn.kneighbors(None if X_to is None else rows(X_from))
+    return distances[:, 0], nearest[:, 0]
 
 
 def _command(src, out, method, n, unlabelled, size, color, profile, seed, device):
@@ -553,10 +544,8 @@ def generate_image_folder(src, out, method, n_per_class, *, unlabelled=None,
     X_res, y_res = sampler.fit_resample(X_in, y_in)
     X_new, y_new = np.asarray(X_res)[len(y):], np.asarray(y_res)[len(y):]
 
-    distances, nearest = _nearest(X_new, X, verbose=verbose,
-                                  desc="Distances to the source")
-    source_nn, _ = _nearest(X, X, exclude_self=True, verbose=verbose,
-                            desc="Distances among the source")
+    distances, nearest = _nearest(X_new, X)
+    source_nn, _ = _nearest(X)
     threshold = float(np.percentile(source_nn, NEAR_COPY_PERCENTILE))
     near = distances <= threshold
     if "manifest" in data:

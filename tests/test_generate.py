@@ -88,11 +88,17 @@ def test_nearest_source_distances_and_near_copy_rule(source, tmp_path):
     assert (manifest.near_copy == (d.min(axis=1) <= threshold)).all()
 
 
-def test_distances_in_blocks_match_one_block(monkeypatch, source, tmp_path):
-    whole = _generate(source, tmp_path / "a", "cvae", 3).manifest
-    monkeypatch.setattr(_synthetic, "_CHUNK", 2)
-    blocks = _generate(source, tmp_path / "b", "cvae", 3).manifest
-    pd.testing.assert_frame_equal(whole, blocks)
+def test_nearest_other_source_row_may_be_an_exact_copy_but_not_the_row_itself():
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 256, (7, 4, 4), dtype=np.uint8)
+    X[5] = X[2]  # an exact copy: distance 0 to each other, not to themselves
+    distances, nearest = _synthetic._nearest(X)
+    rows = X.reshape(7, -1).astype(float)
+    among = np.linalg.norm(rows[:, None] - rows[None], axis=2)
+    np.fill_diagonal(among, np.inf)
+    np.testing.assert_allclose(distances, among.min(axis=1))
+    assert (nearest != np.arange(7)).all()
+    assert (nearest[2], nearest[5], distances[2], distances[5]) == (5, 2, 0.0, 0.0)
 
 
 def test_hashes_are_stable_and_change_with_settings_and_source(source, tmp_path):
