@@ -26,6 +26,9 @@ and the augmentation of one batch alone against the mean training step::
 
     python benchmarks/bench_classifier_speed.py --augment-overhead --epochs 3 --repeats 3
 
+(``--classifier-precision auto`` times it at the quick profile's arithmetic; where
+kornia imports, its nearest match of ``'standard'`` is timed on the same batch too).
+
 ``--precision`` times the arithmetic choices of issue 25: training epochs of
 ``ResNetClassifier`` with ``precision='float32'`` and ``'bfloat16'`` (autocast; fast only
 where the CPU has AVX-512 BF16 or AMX, which it reports), and the bare ResNet-18 training
@@ -123,6 +126,40 @@ def training_images(npz, seed, n_images=None):
     return X, y, source
 
 
+def best_time(call, *args, warmup=5, rounds=7, calls=20):
+    """Seconds per call of ``call(*args)``: the best of ``rounds`` means of ``calls``
+    calls."""
+    for _ in range(warmup):
+        call(*args)
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(calls):
+            call(*args)
+        times.append((time.perf_counter() - start) / calls)
+    return min(times)
+
+
+def kornia_standard(image_size):
+    """kornia.augmentation's nearest match of ``augment='standard'`` (horizontal flip,
+    rotation 10 degrees, scale 0.1, shift 2 pixels with replicated borders, brightness
+    and contrast 0.1, gamma 1.2, noise 0.02), for images in [0, 1]; ``None`` where
+    kornia does not import (it is not a dependency)."""
+    try:
+        import kornia.augmentation as K
+    except ImportError:
+        return None
+    height, width = image_size
+    return K.AugmentationSequential(
+        K.RandomHorizontalFlip(p=0.5),
+        K.RandomAffine(degrees=10.0, translate=(2 / width, 2 / height), scale=(0.9, 1.1),
+                       padding_mode="border", p=1.0),
+        K.ColorJitter(brightness=0.1, contrast=0.1, p=1.0),
+        K.RandomGamma(gamma=(1 / 1.2, 1.2), p=1.0),
+        K.RandomGaussianNoise(std=0.02, p=1.0),
+    )
+
+
 def augment_overhead(args):
     """Training-epoch time with augment=None / 'standard' / 'trivial', and the time of
     the augmentation of one batch alone; prints a table and a JSON summary."""
@@ -136,12 +173,14 @@ def augment_overhead(args):
     n_batches = int(np.ceil(len(X) / batch))
     print(f"augment overhead: {source}, train {len(X)} images {X.shape[1:]}, width "
           f"{width}, batch {batch} ({n_batches} steps per epoch), epochs {args.epochs}, "
-          f"repeats {args.repeats}, torch {torch.__version__}, threads "
+          f"repeats {args.repeats}, precision {args.classifier_precision}, torch "
+          f"{torch.__version__}, threads "
           f"{torch.get_num_threads()}", flush=True)
 
     def fit(mode, epochs):
         clf = ResNetClassifier(width=width, max_epochs=epochs, batch_size=batch,
                                selection=None, validation_fraction=0, augment=mode,
+                               precision=args.classifier_precision,
                                random_state=args.seed)
         clf.fit(X, y)
         return [h["dur"] for h in clf.history_]
@@ -163,25 +202,29 @@ def augment_overhead(args):
     alone = {}
     for mode in modes[1:]:
         augmenter = BatchAugmenter(mode, ("horizontal",), 0.0, 0.0, args.seed, "cpu")
-        for _ in range(5):
-            augmenter(images, labels)
-        times = []
-        for _ in range(7):
-            start = time.perf_counter()
-            for _ in range(20):
-                augmenter(images, labels)
-            times.append((time.perf_counter() - start) / 20)
-        alone[mode] = min(times)
+        alone[mode] = best_time(augmenter, images, labels)
+    kornia_pipeline = kornia_standard(X.shape[1:3])
+    if kornia_pipeline is not None:  # kornia works on images in [0, 1]
+        unit = images.mul(0.5).add(0.5)
+        alone["kornia"] = best_time(kornia_pipeline, unit)
 
     base = np.median(epochs[None])
     step = base / n_batches
     summary = {"source": source, "n_train": len(X), "width": width,
                "batch_size": batch, "threads": torch.get_num_threads(),
+               "precision": args.classifier_precision,
                "epoch_s_none": round(float(base), 4),
                "step_ms_none": round(1000 * step, 2)}
     print(f"{'augment':>9} | median epoch s | best epoch s | epoch overhead % | "
           f"one batch's augmentation ms | % of a step")
-    for mode in modes:
+    for mode in modes + (["kornia"] if "kornia" in alone else []):
+        if mode == "kornia":  # timed alone, not in training epochs
+            op = alone[mode]
+            print(f"{mode:>9} | {'':>14} | {'':>12} | {'':>16} | {1000 * op:8.2f} | "
+                  f"{100 * op / step:6.2f}")
+            summary["augment_ms_kornia"] = round(1000 * op, 3)
+            summary["augment_pct_of_step_kornia"] = round(100 * op / step, 2)
+            continue
         median, best = np.median(epochs[mode]), min(epochs[mode])
         over = 100 * (median / base - 1)
         op = alone.get(mode)
@@ -288,6 +331,10 @@ def main(argv=None):
                              "unless --threads)")
     parser.add_argument("--batch-size", type=int, default=64,
                         help="batch size of --augment-overhead and --precision")
+    parser.add_argument("--classifier-precision", default="float32",
+                        choices=("float32", "bfloat16", "auto"),
+                        help="ResNetClassifier(precision=...) of --augment-overhead "
+                             "('auto' as the quick profile: bfloat16 where native)")
     parser.add_argument("--precision", action="store_true",
                         help="time float32 against bfloat16 training, and standard "
                              "against channels-last strides, instead")
