@@ -319,9 +319,9 @@ PROFILES = {
     ),
 }
 
-#: What runs without any flag: the quick profile (on BreastMNIST for the table: 647 s
-#: measured with two workers on a 2-core Intel Xeon with AMX; 439 s with the earlier
-#: width-8 classifier on a 2-core AMD EPYC).
+#: What runs without any flag: the quick profile (on BreastMNIST for the table, 25
+#: cells with two workers: 647 s on a 2-core Intel Xeon with AMX, 508 s on a 2-core
+#: AMD EPYC with AVX-512 BF16; over the 5 minutes aimed at, see docs/results).
 DEFAULT_PROFILE = "quick"
 
 
