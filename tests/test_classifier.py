@@ -204,6 +204,23 @@ def test_random_state_reproducible_and_different_seeds_differ():
     assert not np.allclose(p1, p3)
 
 
+def test_both_precisions_train_and_bfloat16_changes_the_arithmetic():
+    # bfloat16 autocast runs wherever torch has the kernels (emulated where the CPU
+    # lacks them): both paths are exercised on every machine.
+    X, y = _images(n=40)
+    fits = {p: ResNetClassifier(**TINY, precision=p).fit(X, y)
+            for p in ("float32", "bfloat16")}
+    proba = {p: clf.predict_proba(X) for p, clf in fits.items()}
+    assert {p: clf.precision_ for p, clf in fits.items()} == {
+        "float32": "float32", "bfloat16": "bfloat16"}
+    for p in proba.values():
+        assert np.isfinite(p).all()
+        np.testing.assert_allclose(p.sum(axis=1), 1, rtol=1e-5)
+    np.testing.assert_array_equal(  # float32 is the default arithmetic
+        proba["float32"], ResNetClassifier(**TINY).fit(X, y).predict_proba(X))
+    assert not np.allclose(proba["float32"], proba["bfloat16"], atol=1e-6)
+
+
 def test_fit_leaves_global_torch_rng_alone():
     X, y = _images(n=32)
     torch.manual_seed(123)

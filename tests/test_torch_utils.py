@@ -19,6 +19,8 @@ from skgenaug._torch_utils import (
     array_to_tensor,
     contiguous_strides,
     has_standard_strides,
+    native_bf16,
+    resolve_precision,
     standard_strides,
 )
 from skgenaug.datasets import make_image_classification
@@ -227,3 +229,39 @@ def test_unet_convolutions_get_standard_strides_both_ways(attention):
     assert any(name.endswith("(backward)") for name, _, _ in log)
     bad = [entry for entry in log if entry[2] != contiguous_strides(entry[1])]
     assert not bad, bad
+
+
+# ------------------------------------------------------- bfloat16 where it is native
+
+
+def _cpu_flags():
+    """The CPU flags the kernel reports (empty where /proc/cpuinfo is absent)."""
+    try:
+        with open("/proc/cpuinfo") as info:
+            return next((set(line.split(":", 1)[1].split()) for line in info
+                         if line.startswith("flags")), set())
+    except OSError:
+        return set()
+
+
+@pytest.mark.skipif(not _cpu_flags(), reason="needs /proc/cpuinfo (Linux)")
+def test_native_bf16_on_this_cpu_matches_its_flags():
+    flags = _cpu_flags()
+    expected = bool(flags & {"avx512_bf16", "amx_bf16", "amx_tile"})
+    assert native_bf16("cpu") is expected
+    assert resolve_precision("auto", "cpu") == ("bfloat16" if expected else "float32")
+
+
+@pytest.mark.parametrize("avx512_bf16, amx, expected", [
+    (True, False, "bfloat16"), (False, True, "bfloat16"), (False, False, "float32")])
+def test_auto_precision_follows_the_cpu(monkeypatch, avx512_bf16, amx, expected):
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: avx512_bf16)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: amx)
+    assert resolve_precision("auto", "cpu") == expected
+    # an explicit choice is kept, native or not
+    assert resolve_precision("float32", "cpu") == "float32"
+    assert resolve_precision("bfloat16", "cpu") == "bfloat16"
+    X, y = make_image_classification(n_samples=32, image_size=8, random_state=0)
+    clf = ResNetClassifier(width=2, max_epochs=1, batch_size=16, precision="auto",
+                           random_state=0).fit(X, y)
+    assert clf.precision_ == expected
