@@ -204,21 +204,50 @@ def test_random_state_reproducible_and_different_seeds_differ():
     assert not np.allclose(p1, p3)
 
 
-def test_both_precisions_train_and_bfloat16_changes_the_arithmetic():
+class StemDtypes(Callback):
+    """Records the dtype the stem convolution computes in, batch by batch."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.seen_ = []
+        net.module_.stem[0].register_forward_hook(
+            lambda module, inputs, output: self.seen_.append(output.dtype))
+
+
+@pytest.mark.parametrize("precision", ["float32", "bfloat16"])
+def test_each_precision_computes_in_it_and_reruns_bit_identically(precision):
     # bfloat16 autocast runs wherever torch has the kernels (emulated where the CPU
     # lacks them): both paths are exercised on every machine.
     X, y = _images(n=40)
-    fits = {p: ResNetClassifier(**TINY, precision=p).fit(X, y)
-            for p in ("float32", "bfloat16")}
-    proba = {p: clf.predict_proba(X) for p, clf in fits.items()}
-    assert {p: clf.precision_ for p, clf in fits.items()} == {
-        "float32": "float32", "bfloat16": "bfloat16"}
-    for p in proba.values():
-        assert np.isfinite(p).all()
-        np.testing.assert_allclose(p.sum(axis=1), 1, rtol=1e-5)
+
+    def fit():
+        return ResNetClassifier(**TINY, precision=precision,
+                                callbacks=[("dtypes", StemDtypes())]).fit(X, y)
+
+    clf = fit()
+    assert clf.precision_ == precision
+    dtype = getattr(torch, precision)
+    assert set(_spy(clf, "dtypes").seen_) == {dtype}  # training and validation
+    seen = []
+    clf.net_.module_.stem[0].register_forward_hook(
+        lambda module, inputs, output: seen.append(output.dtype))
+    proba = clf.predict_proba(X)
+    assert set(seen) == {dtype}  # prediction too
+    # the weights, losses and probabilities stay float32 / float64
+    assert {p.dtype for p in clf.net_.module_.parameters()} == {torch.float32}
+    assert np.isfinite(clf.history_[:, "train_loss"]).all()
+    assert proba.dtype == np.float64 and np.isfinite(proba).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
+    np.testing.assert_array_equal(fit().predict_proba(X), proba)
+
+
+def test_bfloat16_and_float32_give_close_but_different_models():
+    X, y = _images(n=40)
+    proba = {p: ResNetClassifier(**TINY, precision=p).fit(X, y).predict_proba(X)
+             for p in ("float32", "bfloat16")}
     np.testing.assert_array_equal(  # float32 is the default arithmetic
         proba["float32"], ResNetClassifier(**TINY).fit(X, y).predict_proba(X))
     assert not np.allclose(proba["float32"], proba["bfloat16"], atol=1e-6)
+    np.testing.assert_allclose(proba["float32"], proba["bfloat16"], atol=0.05)
 
 
 def test_fit_leaves_global_torch_rng_alone():
