@@ -142,12 +142,11 @@ def selection_one(dataset, fold, repeat, root, profile):
     outer = _OuterAUC(BatchTensorDataset(clf._to_tensor(split.X_val)), split.y_val)
     clf.set_params(callbacks=[("outer_auc", outer)])
     clf.fit(split.X_train, split.y_train)
-    return [dict(dataset=dataset, fold=fold, repeat=repeat, rule=rule,
-                 epoch=kept_epoch(clf.history_, rule),
-                 outer_auc=float(clf.history_[kept_epoch(clf.history_, rule) - 1,
-                                              "outer_auc"]),
+    kept = {rule: kept_epoch(clf.history_, rule) for rule in RULES}
+    return [dict(dataset=dataset, fold=fold, repeat=repeat, rule=rule, epoch=epoch,
+                 outer_auc=float(clf.history_[epoch - 1, "outer_auc"]),
                  precision=clf.precision_)
-            for rule in RULES]
+            for rule, epoch in kept.items()]
 
 
 def compare_selection(args, profile):
