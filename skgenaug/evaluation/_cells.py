@@ -219,6 +219,15 @@ class _Job:
     preview: bool
 
 
+def _selection(cell, profile):
+    """The classifier's ``selection`` in a cell: the profile's epoch rule in an honest
+    cell (``None``, the last epoch, for ``'last'``), best test accuracy in a
+    ``'test-best'`` one."""
+    if cell.selection == "val":
+        return None if profile.epoch_rule == "last" else profile.epoch_rule
+    return "accuracy"
+
+
 def _compute(job):
     cell, profile, data, spec, device = (job.cell, job.profile, job.data, job.spec,
                                          job.device)
@@ -233,13 +242,18 @@ def _compute(job):
     X_fit, y_fit, weights, sampler = _augment(job, sampler, split, sampler_seed)
     sampler_s = time.perf_counter() - t0
 
-    if cell.selection == "val":
+    selection = _selection(cell, profile)
+    if selection is None:  # the last epoch: the held-out rows stay out of training
+        X_sel = y_sel = None
+    elif cell.selection == "val":
         X_sel, y_sel = split.X_val, split.y_val  # real images by construction
     else:  # 'test-best': the paper's optimistic rule, selecting on the test split
         X_sel, y_sel = split.X_test, split.y_test
     donor = donates_feature_resnet(cell, profile)
-    params = dict(profile.classifier, selection="accuracy", device=device,
+    params = dict(profile.classifier, selection=selection, device=device,
                   random_state=random_state)
+    if selection is None:
+        params["validation_fraction"] = 0.0
     if profile.equal_steps:  # as many optimizer steps as the real rows alone give
         params["epoch_size"] = len(y_train)
     params.update(on_the_fly(profile, data, cell.method))

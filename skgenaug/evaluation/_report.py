@@ -445,7 +445,22 @@ def training_lines(info):
         lines.append("Classifier arithmetic: " + " and ".join(info["precisions"])
                      + " (`precision='auto'` autocasts to bfloat16 where the CPU or GPU "
                      "computes it natively, float32 elsewhere).")
-    return lines + budget_lines(info)
+    return lines + epoch_lines(info) + budget_lines(info)
+
+
+#: What an honest cell's classifier keeps, per ``Profile.epoch_rule``.
+_EPOCH_RULE_TEXT = {
+    "accuracy": "the epoch of best accuracy on the held-out real images",
+    "auc": "the epoch of best AUC on the held-out real images",
+    "last": ("the last epoch; the held-out real images stay out of training, as under "
+             "the other rules, but choose nothing"),
+}
+
+
+def epoch_lines(info):
+    """The sentence on which epoch an honest cell's classifier keeps."""
+    rule = info.get("epoch_rule", "accuracy")
+    return [f"Epoch kept (`epoch_rule='{rule}'`): {_EPOCH_RULE_TEXT[rule]}."]
 
 
 def budget_lines(info):
@@ -482,13 +497,13 @@ def user_header(info):
         if info.get("scenario") == "long-tail"
         else f"adds {info['add_per_class']} images per class")
     if data["test_set"]:
-        split = (f"the held-out fold (real images) selects the classifier's epoch, and "
-                 f"the separate test set ({data['n_test']} images) scores it")
+        split = (f"the held-out fold (real images) is the validation set, and the "
+                 f"separate test set ({data['n_test']} images) scores the classifier")
     else:
         split = (f"the held-out fold is the test set; a stratified "
                  f"{data['validation_fraction']:.0%} of each training part (real images, "
-                 "never the test fold, never seen by the sampler) selects the "
-                 "classifier's epoch")
+                 "never the test fold, never seen by the sampler) is the validation "
+                 "set")
     return [
         f"# Augmentation evaluation: `{data['name']}` — profile `{info['profile']}`",
         "",

@@ -409,6 +409,7 @@ def run_cells(plan, cells, out, execution=None, reporting=None):
                 scenario=profile.scenario, add_per_class=profile.add_per_class,
                 unlabelled_max=profile.unlabelled_max, equal_steps=profile.equal_steps,
                 classifier_augment=profile.classifier_augment,
+                epoch_rule=profile.epoch_rule,
                 flips_note=_flips_note(plan),
                 precisions=(sorted(set(frame["precision"].dropna()))
                             if "precision" in frame else []),

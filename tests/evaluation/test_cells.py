@@ -308,3 +308,48 @@ def test_cells_record_the_classifier_arithmetic_and_the_report_states_it(
     result = _run(profile, data_root, tmp_path / "out", methods=("none",))
     assert set(result.cells.precision) == {precision}
     assert f"Classifier arithmetic: {precision}" in result.to_markdown()
+
+
+@pytest.mark.parametrize("rule", ["accuracy", "auc", "last"])
+def test_honest_cells_keep_the_profiles_epoch_and_test_best_its_own(
+        data_root, tmp_path, smoke, monkeypatch, rule):
+    from skgenaug import ResNetClassifier
+
+    fits = []
+
+    class Recording(ResNetClassifier):
+        def fit(self, X, y, X_val=None, y_val=None, **kwargs):
+            fits.append((self.selection, X_val is not None, len(y)))
+            return super().fit(X, y, X_val=X_val, y_val=y_val, **kwargs)
+
+    monkeypatch.setattr(_cells, "ResNetClassifier", Recording)
+    profile = replace(smoke, quality=None, epoch_rule=rule,
+                      classifier={**smoke.classifier, "max_epochs": 3})
+    result = _run(profile, data_root, tmp_path / "out", methods=("none",))
+    cells = result.cells
+    assert len(fits) == len(cells) == smoke.folds
+    if rule == "last":
+        # No validation at all, and the held-out rows stay out of training.
+        assert fits == [(None, False, n) for n in cells.n_train]
+        assert cells.best_epoch.isna().all()
+    else:
+        assert fits == [(rule, True, n) for n in cells.n_train]
+        assert cells.best_epoch.between(1, 3).all()
+    assert f"Epoch kept (`epoch_rule='{rule}'`)" in result.to_markdown()
+
+    # The paper's optimistic rule keeps the best test accuracy whatever the profile's.
+    fits.clear()
+    cell = _plan.Cell("breastmnist", "none", 0, 0, "test-best", "")
+    data = MedMNISTData("breastmnist", str(data_root), profile)
+    assert 1 <= _cells.run_cell(cell, profile, data)["best_epoch"] <= 3
+    assert fits[0][:2] == ("accuracy", True)
+
+
+def test_epoch_rule_is_hashed_and_checked(smoke):
+    # The rule of the cells stored before it was a setting keeps their hashes.
+    assert smoke.epoch_rule == "accuracy" and "epoch_rule" not in cell_settings(smoke,
+                                                                                "none")
+    assert config_hash(replace(smoke, epoch_rule="last"), "none") != config_hash(
+        smoke, "none")
+    with pytest.raises(ValueError, match="epoch_rule must be one of"):
+        get_profile("smoke", epoch_rule="best")

@@ -119,7 +119,8 @@ def test_command_on_an_rgb_jpeg_folder_with_a_test_npz_at_64(tmp_path):
     assert (cells.n_train + cells.n_val == 20).all()  # the held-out fold validates
     config = json.loads((out / "config.json").read_text())
     assert config["data"]["image_shape"] == [64, 64, 3] and config["data"]["test_set"]
-    assert "the separate test set (10 images) scores it" in (out / "results.md").read_text()
+    text = (out / "results.md").read_text()
+    assert "the separate test set (10 images) scores the classifier" in text
 
 
 def _bad_command_input(tmp_path, kind):

@@ -145,7 +145,7 @@ def test_markdown_header_gets_the_run_info_and_the_note_goes_to_the_val_scores()
                             reference=REFERENCE)
     assert text.startswith("# smoke run\n")
     val, test_best = text.split("## Selection: best test epoch")
-    assert "## Selection: validation-selected (honest)" in val
+    assert "## Selection: honest (the test split chooses nothing)" in val
     # The reference's note explains the validation-selected scores; the test-selected
     # ones carry the optimism warning instead.
     assert REFERENCE.note in val and REFERENCE.note not in test_best
