@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._methods import display_name
+from .._methods import METHODS, display_name
 from ._report import (
     compare,
     compare_with_controls,
@@ -166,8 +166,10 @@ class AugmentationEvaluation:
         """
         generated = self.cells.groupby("method", sort=False)["n_generated"].max() \
             if "n_generated" in self.cells else None
+        # A method that makes images but made none (not 'none' or 'plain', which never do).
         idle = [] if generated is None else [
-            m for m, n in generated.items() if n == 0 and m != "none"]
+            m for m, n in generated.items()
+            if n == 0 and getattr(METHODS.get(m), "sampler", True) is not None]
         info = dict(self.run_info, baseline=self.baseline, idle_methods=idle,
                     primary_metric=self.primary_metric, rope=self.rope)
         return markdown(self.summary, self._vs_baseline, info, self._vs_control,

@@ -65,6 +65,16 @@ def test_report_names_methods_that_added_no_images(evaluation):
     assert "Paired difference vs None" not in other.to_markdown()
 
 
+def test_report_does_not_call_the_unaugmented_control_idle():
+    # 'plain' (like 'none') never makes images: the note is for samplers that made none.
+    cells = _cells()
+    plain = cells[cells.method == "none"].assign(method="plain")
+    text = AugmentationEvaluation(pd.concat([cells, plain]), {}, _info(),
+                                  {}).to_markdown()
+    assert "**Note**: flips added no images in any cell" in text
+    assert "No augmentation at all added no images" not in text
+
+
 def test_save_writes_the_report_tables_and_figures(evaluation, tmp_path):
     folder = evaluation.save(tmp_path / "out")
     assert {p.name for p in folder.iterdir()} == {
