@@ -30,6 +30,7 @@ from .datasets import (
 )
 from .evaluation._config import (
     DEFAULT_PROFILE,
+    EPOCH_RULES,
     PROFILES,
     check_controls,
     get_profile,
@@ -76,6 +77,10 @@ def _add_training_arguments(parser):
                              "all) added as a control row; 'none' turns it off "
                              "(default: the profile's: standard for quick, none for "
                              "paper and smoke)")
+    parser.add_argument("--epoch-rule", choices=EPOCH_RULES, default=None,
+                        help="which epoch each classifier keeps: best validation "
+                             "accuracy, best validation AUC, or the last (default: the "
+                             "profile's: last for quick, accuracy for paper and smoke)")
 
 
 def _add_parallel_arguments(parser):
@@ -445,7 +450,7 @@ def _evaluate(args, parser, argv, execution):
             validation_fraction=args.validation_fraction, quality=not args.no_quality,
             results_dir=out, name=name, random_state=args.random_state,
             primary_metric=args.primary_metric, rope=args.rope,
-            classifier_augment=args.classifier_augment)
+            classifier_augment=args.classifier_augment, epoch_rule=args.epoch_rule)
         prepared = prepare_evaluation(X, y, settings, X_test=X_test, y_test=y_test,
                                       X_unlabelled=X_unlabelled,
                                       synthetic=synthetic or None)
@@ -488,7 +493,8 @@ def _medmnist_table(args, parser, argv, execution):
         counts = args.add_per_class or [None]
         profile = get_profile(profile_name, folds=args.folds, repeats=args.seeds,
                               classifier_augment=args.classifier_augment,
-                              scenario=args.scenario, add_per_class=counts[0],
+                              epoch_rule=args.epoch_rule, scenario=args.scenario,
+                              add_per_class=counts[0],
                               unlabelled_max=args.unlabelled_max)
         datasets = resolve_datasets(args.datasets or ",".join(profile.datasets))
         methods = parse_methods(args.methods, add_per_class=counts[1:])

@@ -44,7 +44,8 @@ def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=
                           validation_fraction=None, quality=True, results_dir=None,
                           name="data", n_jobs=None, backend="loky", threads=None,
                           device="cpu", random_state=0, primary_metric="auc",
-                          rope=0.01, classifier_augment=None, verbose=0):
+                          rope=0.01, classifier_augment=None, epoch_rule=None,
+                          verbose=0):
     """Does augmentation help a classifier of these images, and which kind?
 
     Cross-validates a :class:`~skgenaug.ResNetClassifier` (augmented on the fly per
@@ -193,6 +194,12 @@ def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=
         added as a control row outside the primary family. ``'none'``: no on-the-fly
         augmentation. ``None``: the profile's (``'standard'`` for ``'quick'``; ``'none'``
         for ``'paper'``, whose classifier had none, and ``'smoke'``).
+    epoch_rule : {'accuracy', 'auc', 'last'} or None, default=None
+        Which epoch's weights every cell's classifier keeps: the epoch of best accuracy
+        or best AUC on the validation images, or the last epoch (the validation images
+        then stay out of training, so that every rule trains on the same images, but
+        are not scored). ``None``: the profile's (``'last'`` for ``'quick'``, chosen by
+        nested validation; ``'accuracy'`` for ``'paper'`` and ``'smoke'``).
     verbose : int, default=0
         ``0``: silent; ``1`` or more: what runs, and a progress bar.
 
@@ -234,7 +241,8 @@ def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=
         n_repeats=n_repeats, baseline=baseline, controls=controls,
         sampling_strategy=sampling_strategy, validation_fraction=validation_fraction,
         quality=quality, results_dir=results_dir, name=name, random_state=random_state,
-        primary_metric=primary_metric, rope=rope, classifier_augment=classifier_augment)
+        primary_metric=primary_metric, rope=rope, classifier_augment=classifier_augment,
+        epoch_rule=epoch_rule)
     execution = Execution(device=device, n_jobs=n_jobs, threads=threads, backend=backend,
                           verbose=verbose)
     prepared = prepare_evaluation(X, y, settings, X_test=X_test, y_test=y_test,

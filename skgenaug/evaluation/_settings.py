@@ -26,7 +26,7 @@ from sklearn.utils._param_validation import (
 )
 
 from .._classifier import ResNetClassifier
-from ._config import Profile, get_profile
+from ._config import EPOCH_RULES, Profile, get_profile
 from ._report import METRICS
 from ._stats import ALPHA
 
@@ -91,6 +91,9 @@ class EvaluationSettings:
     classifier_augment : {'standard', 'trivial', 'none'} or None, default=None
         On-the-fly augmentation of every cell's classifier, the baseline's included
         (``'none'``: none, and no ``'plain'`` control row); ``None``: the profile's.
+    epoch_rule : {'accuracy', 'auc', 'last'} or None, default=None
+        Which epoch each cell's classifier keeps (``Profile.epoch_rule``); ``None``:
+        the profile's.
 
     See Also
     --------
@@ -126,6 +129,7 @@ an object implementing 'split' and 'get_n_splits', an iterable or None. Got 1 in
     primary_metric: str = "auc"
     rope: float = 0.01
     classifier_augment: Any = None
+    epoch_rule: Any = None
 
     _parameter_constraints: ClassVar[dict] = {
         "methods": [str, "array-like", dict, HasMethods(["fit_resample", "get_params"])],
@@ -146,6 +150,7 @@ an object implementing 'split' and 'get_n_splits', an iterable or None. Got 1 in
         "primary_metric": [StrOptions(set(METRICS))],
         "rope": [Interval(Real, 0, None, closed="neither")],
         "classifier_augment": [StrOptions({"standard", "trivial", "none"}), None],
+        "epoch_rule": [StrOptions(set(EPOCH_RULES)), None],
     }
     _ints: ClassVar[tuple] = ("cv", "n_repeats", "random_state")
 
@@ -171,7 +176,8 @@ an object implementing 'split' and 'get_n_splits', an iterable or None. Got 1 in
         """
         overrides = dict(validation_fraction=self.validation_fraction,
                          repeats=self.n_repeats, classifier=self._classifier_params(),
-                         classifier_augment=self.classifier_augment)
+                         classifier_augment=self.classifier_augment,
+                         epoch_rule=self.epoch_rule)
         if isinstance(self.cv, Integral):
             overrides["folds"] = int(self.cv)
         elif self.cv is not None:

@@ -34,7 +34,7 @@ from skgenaug.evaluation import ResultStore, _cells, get_profile
 from skgenaug.evaluation import _run as run_module
 from skgenaug.evaluation._evaluate import prepare_evaluation
 from skgenaug.evaluation._settings import EvaluationSettings
-from skgenaug.medmnist import run_medmnist_table
+from skgenaug.medmnist import MissingDataError, run_medmnist_table
 from skgenaug.metrics import medmnist_auc
 
 SCORES = ["auc", "acc", "balanced_acc"]
@@ -558,3 +558,29 @@ def test_an_augmented_baseline_brings_its_unaugmented_control():
     args = cli.build_parser()[0].parse_args(
         ["evaluate", "data", "--classifier-augment", "trivial"])
     assert args.classifier_augment == "trivial"
+
+
+def test_epoch_rule_is_the_profiles_unless_given(tmp_path, monkeypatch):
+    X, y = _numbered_images(40)
+    for profile, rule, expected in (("quick", None, "last"), ("smoke", None, "accuracy"),
+                                    ("smoke", "last", "last"), ("quick", "auc", "auc")):
+        prepared = prepare_evaluation(X, y, EvaluationSettings(
+            methods="none", profile=profile, epoch_rule=rule, quality=False))
+        assert prepared.plan.profile.epoch_rule == expected
+    with pytest.raises(ValueError, match="epoch_rule"):
+        EvaluationSettings(epoch_rule="best")
+    # Both commands take it; the table hands it to its profile.
+    args = cli.build_parser()[0].parse_args(["evaluate", "data", "--epoch-rule", "auc"])
+    assert args.epoch_rule == "auc"
+    seen = {}
+
+    def record(profile, *args, **kwargs):
+        seen["rule"] = profile.epoch_rule
+        raise MissingDataError("stop here")
+
+    monkeypatch.setattr(cli, "run_medmnist_table", record)
+    assert cli.main(["medmnist-table", "--profile", "quick", "--epoch-rule", "accuracy",
+                     "--root", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    assert seen["rule"] == "accuracy"
+    with pytest.raises(SystemExit):
+        cli.main(["medmnist-table", "--epoch-rule", "best"])
