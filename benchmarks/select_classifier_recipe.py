@@ -100,8 +100,9 @@ def fit_one(name, params, dataset, fold, root, profile):
 
 #: The epoch-selection rules of --compare-selection, declared before it ran: the first
 #: epoch of best inner-validation accuracy (the classifier's ``selection='accuracy'``,
-#: the cells' rule) or AUC (``'auc'``), the epoch of lowest inner-validation loss, the
-#: last epoch (``selection=None``: a one-cycle schedule ends annealed).
+#: the cells' rule until this study) or AUC (``'auc'``), the epoch of lowest
+#: inner-validation loss, the last epoch (``selection=None``: a one-cycle schedule ends
+#: annealed; the quick profile's rule since this study).
 RULES = {"accuracy": ("valid_acc", -1), "auc": ("valid_auc", -1),
          "loss": ("valid_loss", 1), "last": None}
 

@@ -2,7 +2,8 @@
 
 The cell takes its rows from a data source (:mod:`skgenaug.evaluation._data`): it trains
 the method's sampler on the training part only, trains the classifier on the
-(augmented) training part with real validation rows for epoch selection, and scores
+(augmented) training part, keeping the epoch of the profile's ``epoch_rule`` (chosen
+on real validation rows, or the last), and scores
 the test rows; sampler cells also get a quality report of their generated images.
 What the cells of a run share (generators, curations, feature ResNets) comes from
 their :class:`~skgenaug.evaluation._artifacts.ArtifactCache`; which cells run, and in

@@ -105,7 +105,8 @@ class Profile:
         for the metrics' default); ``None`` computes no quality report.
     validation_fraction : float, default=0.2
         User data without a separate test set: share of each training part (per
-        class) held out as real validation images for epoch selection.
+        class) held out as real validation images (for epoch selection, unless
+        ``epoch_rule='last'``, and the quality report's real reference).
     scenario : str, default='balanced'
         A name of :data:`~skgenaug.evaluation.SCENARIOS`.
     datasets : tuple of str, default=('breastmnist',)
@@ -141,7 +142,7 @@ class Profile:
         Which epoch's weights the classifier of an honest (``'val'``) cell keeps: the
         epoch of best accuracy or best AUC on the held-out real images, or the last
         epoch. With ``'last'`` the held-out images are still kept out of training (every
-        rule trains on the same rows) but are not scored. The ``'test-best'``
+        rule trains on the same rows) but choose nothing. The ``'test-best'``
         selection always keeps the epoch of best test accuracy (the paper's rule).
 
     Examples

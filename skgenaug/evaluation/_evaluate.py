@@ -53,8 +53,9 @@ def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=
     with each augmentation method, on the same folds, with the same model seeds and the
     same optimizer steps, and compares every method with a baseline by paired
     differences, adjusted for multiplicity on a pre-declared primary metric (Nadeau-Bengio
-    corrected intervals). In each fold the sampler is fitted on the training part only
-    and the classifier selects its epoch on real images only:
+    corrected intervals). In each fold the sampler is fitted on the training part only,
+    and the classifier keeps the epoch ``epoch_rule`` says, chosen on real validation
+    images or the last one, never on the test images:
 
     - **without a test set** (``X_test=None``) each held-out fold is the test set, and
       the validation images are a stratified ``validation_fraction`` of the training
@@ -198,7 +199,7 @@ def evaluate_augmentation(X, y, methods=DEFAULT_METHODS, *, X_test=None, y_test=
         Which epoch's weights every cell's classifier keeps: the epoch of best accuracy
         or best AUC on the validation images, or the last epoch (the validation images
         then stay out of training, so that every rule trains on the same images, but
-        are not scored). ``None``: the profile's (``'last'`` for ``'quick'``, chosen by
+        choose nothing). ``None``: the profile's (``'last'`` for ``'quick'``, chosen by
         nested validation; ``'accuracy'`` for ``'paper'`` and ``'smoke'``).
     verbose : int, default=0
         ``0``: silent; ``1`` or more: what runs, and a progress bar.

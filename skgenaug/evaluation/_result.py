@@ -166,10 +166,11 @@ class AugmentationEvaluation:
         """
         generated = self.cells.groupby("method", sort=False)["n_generated"].max() \
             if "n_generated" in self.cells else None
-        # A method that makes images but made none (not 'none' or 'plain', which never do).
+        # A method that makes images (a user's sampler, or a registered method with a
+        # sampler: not 'none' or 'plain') but made none.
         idle = [] if generated is None else [
             m for m, n in generated.items()
-            if n == 0 and getattr(METHODS.get(m), "sampler", True) is not None]
+            if n == 0 and (m not in METHODS or METHODS[m].sampler is not None)]
         info = dict(self.run_info, baseline=self.baseline, idle_methods=idle,
                     primary_metric=self.primary_metric, rope=self.rope)
         return markdown(self.summary, self._vs_baseline, info, self._vs_control,
