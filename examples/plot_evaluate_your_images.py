@@ -6,7 +6,7 @@ You have a few hundred labelled images of your own, a folder per class, and one
 question: does augmentation help my classifier, and which kind?
 :func:`skgenaug.evaluate_augmentation` answers it. It cross-validates a ResNet-18 without
 augmentation and with each method on the same folds, fits every sampler on the training
-part of a fold only, selects the classifier's epoch on real images only, and compares
+part of a fold only, never lets the test images choose the classifier's epoch, and compares
 each method with no augmentation by paired differences over the folds.
 
 Here the "own images" are a folder of PNG files written from PneumoniaMNIST (the paper's
