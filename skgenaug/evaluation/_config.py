@@ -40,9 +40,14 @@ SELECTION_NAMES = {
 }
 
 
-#: The epochs an honest cell may keep (``Profile.epoch_rule``): best validation
-#: accuracy, best validation AUC, or the last.
-EPOCH_RULES = ("accuracy", "auc", "last")
+#: The epochs an honest cell may keep (``Profile.epoch_rule``), each with the words
+#: reports use for it.
+EPOCH_RULES = {
+    "accuracy": "the epoch of best accuracy on the held-out real images",
+    "auc": "the epoch of best AUC on the held-out real images",
+    "last": ("the last epoch; the held-out real images stay out of training, as under "
+             "the other rules, but choose nothing"),
+}
 
 
 class _ReadOnlyDict(dict):
@@ -395,7 +400,7 @@ def get_profile(name, **overrides):
         raise ValueError("classifier_augment must be 'standard', 'trivial' or 'none'; "
                          f"got {profile.classifier_augment!r}.")
     if profile.epoch_rule not in EPOCH_RULES:
-        raise ValueError(f"epoch_rule must be one of {EPOCH_RULES}; "
+        raise ValueError(f"epoch_rule must be one of {tuple(EPOCH_RULES)}; "
                          f"got {profile.epoch_rule!r}.")
     if not 0 < profile.validation_fraction < 1:
         raise ValueError(
@@ -505,11 +510,13 @@ def parse_selections(text):
     return [s for s in SELECTIONS if s in names]
 
 
-def cell_settings(profile, method, *, sampler=None, data=None, extra=None):
+def cell_settings(profile, method, *, selection="val", sampler=None, data=None,
+                  extra=None):
     """The settings one cell of ``method`` depends on (what its hash covers).
 
     The number of repeats, the data set list and the device are left out: they choose
-    *which* cells run, not what a cell computes.
+    *which* cells run, not what a cell computes; so is ``epoch_rule`` for a
+    ``'test-best'`` cell, which keeps its best test epoch whatever the rule.
 
     Parameters
     ----------
@@ -517,6 +524,8 @@ def cell_settings(profile, method, *, sampler=None, data=None, extra=None):
         The profile.
     method : str
         Method name.
+    selection : {'val', 'test-best'}, default='val'
+        The cell's selection rule.
     sampler : dict or None, default=None
         Description of the method's sampler; ``None``: the profile's parameters of a
         registered method (nothing for ``'none'``).
@@ -539,7 +548,8 @@ def cell_settings(profile, method, *, sampler=None, data=None, extra=None):
         relevant["equal_steps"] = False
     if profile.classifier_augment != "none":
         relevant["classifier_augment"] = profile.classifier_augment
-    if profile.epoch_rule != "accuracy":  # the rule before it was a setting adds nothing
+    # The rule before it was a setting adds nothing; a 'test-best' cell does not use it.
+    if profile.epoch_rule != "accuracy" and selection == "val":
         relevant["epoch_rule"] = profile.epoch_rule
     if sampler is None and method != "none":
         sampler = profile.sampler_params(method)
@@ -569,7 +579,7 @@ def config_hash(profile, method, **describe):
     method : str
         Method name.
     **describe
-        ``sampler``, ``data`` and ``extra`` of :func:`cell_settings`.
+        ``selection``, ``sampler``, ``data`` and ``extra`` of :func:`cell_settings`.
 
     Returns
     -------

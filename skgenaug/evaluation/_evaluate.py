@@ -356,8 +356,8 @@ def prepare_evaluation(X, y, settings=None, *, X_test=None, y_test=None,
     check_synthetic_counts(sets, data, drawn)
     _check_quality_sizes(profile, specs, data, seeds)
     extra = {} if strategy is None else {"sampling_strategy": _describe(strategy)}
-    hashes = {m: config_hash(profile, m, sampler=spec.hashed(profile), data=data.hashed(),
-                             extra=extra)
+    hashes = {(m, "val"): config_hash(profile, m, sampler=spec.hashed(profile),
+                                      data=data.hashed(), extra=extra)
               for m, spec in specs.items()}
     cells = make_cells(profile, [name], list(specs), ["val"], seeds, folds=n_folds,
                        hashes=hashes)

@@ -190,8 +190,8 @@ def make_cells(profile, datasets, methods, selections, seeds, folds=None, hashes
     folds : int or None, default=None
         Folds per repeat; ``None``: ``profile.folds``.
     hashes : dict or None, default=None
-        ``{method: config hash}``; ``None`` hashes the profile's settings for the
-        MedMNIST table (:func:`~skgenaug.evaluation.config_hash`).
+        ``{(method, selection): config hash}``; ``None`` hashes the profile's settings
+        for the MedMNIST table (:func:`~skgenaug.evaluation.config_hash`).
 
     Returns
     -------
@@ -206,11 +206,13 @@ def make_cells(profile, datasets, methods, selections, seeds, folds=None, hashes
     >>> len(cells) == 2 * profile.folds
     True
     """
-    hashes = hashes or {m: config_hash(profile, m, sampler=MethodSpec(m).hashed(profile))
-                        for m in methods}
+    hashes = hashes or {
+        (m, sel): config_hash(profile, m, selection=sel,
+                              sampler=MethodSpec(m).hashed(profile))
+        for m in methods for sel in selections}
     folds = profile.folds if folds is None else folds
     return [
-        Cell(d, m, f, s, sel, hashes[m])
+        Cell(d, m, f, s, sel, hashes[m, sel])
         for d in datasets
         for sel in selections
         for s in seeds

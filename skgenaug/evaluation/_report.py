@@ -8,7 +8,7 @@ import pandas as pd
 
 from .._methods import UNAUGMENTED, display_name, parse_variant
 from ..metrics import quality_markdown, summarize_quality
-from ._config import SELECTION_NAMES
+from ._config import EPOCH_RULES, SELECTION_NAMES
 from ._stats import ALPHA, POWER, paired_comparison
 
 METRICS = {"auc": "AUC", "acc": "ACC", "balanced_acc": "BACC"}
@@ -448,19 +448,13 @@ def training_lines(info):
     return lines + epoch_lines(info) + budget_lines(info)
 
 
-#: What an honest cell's classifier keeps, per ``Profile.epoch_rule``.
-_EPOCH_RULE_TEXT = {
-    "accuracy": "the epoch of best accuracy on the held-out real images",
-    "auc": "the epoch of best AUC on the held-out real images",
-    "last": ("the last epoch; the held-out real images stay out of training, as under "
-             "the other rules, but choose nothing"),
-}
-
-
 def epoch_lines(info):
-    """The sentence on which epoch an honest cell's classifier keeps."""
+    """The sentence on which epoch an honest cell's classifier keeps (none in a report
+    of ``'test-best'`` cells only, whose selection section says which they keep)."""
+    if "val" not in info.get("selections", ["val"]):
+        return []
     rule = info.get("epoch_rule", "accuracy")
-    return [f"Epoch kept (`epoch_rule='{rule}'`): {_EPOCH_RULE_TEXT[rule]}."]
+    return [f"Epoch kept (`epoch_rule='{rule}'`): {EPOCH_RULES[rule]}."]
 
 
 def budget_lines(info):

@@ -26,6 +26,7 @@ from .._torch_utils import resolve_device
 from .._version import __version__
 from . import _cells, _plan
 from ._artifacts import ArtifactCache, donates_feature_resnet
+from ._config import SELECTIONS
 from ._result import AugmentationEvaluation
 from ._settings import Execution, Reporting
 from ._store import ResultStore
@@ -404,12 +405,13 @@ def run_cells(plan, cells, out, execution=None, reporting=None):
         record_run(wall, n_run)
         invocations = store.runs()
     seeds = sorted({c.seed for c in cells})
+    selections = sorted({c.selection for c in cells}, key=SELECTIONS.index)
     info = dict(profile=profile.name, description=profile.description,
                 folds=profile.folds, seeds=seeds, test_max=profile.test_max,
                 scenario=profile.scenario, add_per_class=profile.add_per_class,
                 unlabelled_max=profile.unlabelled_max, equal_steps=profile.equal_steps,
                 classifier_augment=profile.classifier_augment,
-                epoch_rule=profile.epoch_rule,
+                epoch_rule=profile.epoch_rule, selections=selections,
                 flips_note=_flips_note(plan),
                 precisions=(sorted(set(frame["precision"].dropna()))
                             if "precision" in frame else []),
@@ -425,15 +427,16 @@ def run_cells(plan, cells, out, execution=None, reporting=None):
                 command=reporting.command or "run_cells(...)", **reporting.run_info)
     record = dict(
         settings=profile.to_dict(), datasets=list(plan.data), methods=list(plan.specs),
-        selections=sorted({c.selection for c in cells}, key=["val", "test-best"].index),
-        seeds=seeds, out=None if out is None else str(out), device=device,
-        device_name=info["device"], n_jobs=n_jobs, backend=backend, threads=threads,
+        selections=selections, seeds=seeds, out=None if out is None else str(out),
+        device=device, device_name=info["device"], n_jobs=n_jobs, backend=backend,
+        threads=threads,
         command=reporting.command, versions=_versions(), git_commit=_git_commit(),
         hostname=platform.node(), started=started.isoformat(),
         finished=datetime.now(timezone.utc).isoformat(), wall_s=wall,
         cells_total=len(cells), cells_run=n_run, cells_reused=len(cells) - n_run,
         load_average_start=load_start, load_average_end=_load_average(),
-        config_hashes={c.method: c.config_hash for c in cells},
+        config_hashes={sel: {c.method: c.config_hash for c in cells if c.selection == sel}
+                       for sel in selections},
         cells_compute_s=info["cell_s"], invocations=invocations, **declared,
         run_info=info,
         baseline=reporting.baseline, controls=list(reporting.controls),

@@ -189,8 +189,9 @@ def run_medmnist_table(profile, datasets, methods, selections, seeds, out, *, ro
         first_seed=min(seeds),
     )
     data_hash = next(iter(plan.data.values())).hashed()  # the same for every data set
-    hashes = {m: config_hash(profile, m, data=data_hash,
-                             sampler=plan.specs[m].hashed(profile)) for m in methods}
+    hashes = {(m, sel): config_hash(profile, m, selection=sel, data=data_hash,
+                                    sampler=plan.specs[m].hashed(profile))
+              for m in methods for sel in selections}
     cells = make_cells(profile, datasets, methods, selections, seeds, hashes=hashes)
     reporting = Reporting(controls=tuple(controls), command=command,
                           config=dict(root=root, size=size), header=medmnist_header,

@@ -353,3 +353,18 @@ def test_epoch_rule_is_hashed_and_checked(smoke):
         smoke, "none")
     with pytest.raises(ValueError, match="epoch_rule must be one of"):
         get_profile("smoke", epoch_rule="best")
+
+
+def test_test_best_cells_hash_no_epoch_rule(smoke):
+    # A 'test-best' cell keeps its best test epoch whatever the profile's rule, so a
+    # new rule must not send its stored cells to be computed again, identically.
+    hashes = {
+        profile.epoch_rule: {(c.method, c.selection): c.config_hash
+                             for c in _plan.make_cells(profile, ["breastmnist"],
+                                                       ["none", "cvae"],
+                                                       ["val", "test-best"], [0])}
+        for profile in (smoke, replace(smoke, epoch_rule="last"))}
+    for method in ("none", "cvae"):
+        assert hashes["last"][method, "test-best"] == \
+            hashes["accuracy"][method, "test-best"] == hashes["accuracy"][method, "val"]
+        assert hashes["last"][method, "val"] != hashes["accuracy"][method, "val"]

@@ -47,6 +47,18 @@ def test_comparisons_with_none_and_with_the_ros_control():
     assert _report.compare_with_controls(cells[cells.method != "ros"]).empty
 
 
+def test_epoch_sentence_speaks_of_honest_cells_only():
+    said = _report.epoch_lines(dict(epoch_rule="last", selections=["val", "test-best"]))
+    assert said == ["Epoch kept (`epoch_rule='last'`): the last epoch; the held-out real "
+                    "images stay out of training, as under the other rules, but choose "
+                    "nothing."]
+    # 'test-best' cells keep their best test epoch: their section says so.
+    assert _report.epoch_lines(dict(epoch_rule="last", selections=["test-best"])) == []
+    # A config.json from before the rule and the selections were recorded.
+    assert _report.epoch_lines({}) == ["Epoch kept (`epoch_rule='accuracy'`): the epoch "
+                                       "of best accuracy on the held-out real images."]
+
+
 def _cells(gains, n_folds=5, dataset="d"):
     rows = []
     for method, gain in gains.items():
