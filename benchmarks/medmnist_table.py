@@ -7,7 +7,7 @@ the repository when that folder exists.
 
 Examples::
 
-    python benchmarks/medmnist_table.py                      # quick profile, BreastMNIST
+    python benchmarks/medmnist_table.py                      # quick profile, PneumoniaMNIST
     python benchmarks/medmnist_table.py --profile smoke      # end-to-end check, < 2 min
     python benchmarks/medmnist_table.py --profile quick \\
         --datasets breast,pneumonia,derma --out docs/results/quick

@@ -279,7 +279,8 @@ def build_parser():
                             f"{_profiles_help()}")
     table.add_argument("--datasets", default=None,
                        help="comma list of MedMNIST data sets, or 'all' (the paper's 8); "
-                            "default: the profile's (breastmnist for quick and smoke)")
+                            "default: the profile's (quick: pneumoniamnist, smoke: "
+                            "breastmnist, paper: all)")
     table.add_argument("--methods", default=",".join(PAPER_METHODS),
                        help=_METHODS_HELP)
     table.add_argument("--controls", type=_names_list, default=None,
