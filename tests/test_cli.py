@@ -58,7 +58,8 @@ def test_the_flagless_table_runs_the_paper_methods_on_pneumoniamnist(tmp_path,
         raise MissingDataError("recorded")
 
     monkeypatch.setattr(cli, "run_medmnist_table", record)
-    assert cli.main(["medmnist-table", "--root", str(tmp_path)]) == 2
+    assert cli.main(["medmnist-table", "--root", str(tmp_path),
+                     "--out", str(tmp_path / "out")]) == 2
     assert seen == dict(profile="quick", datasets=["pneumoniamnist"],
                         methods=["none", "ae", "cvae", "cgan"])
 
