@@ -347,7 +347,7 @@ PROFILES = {
 }
 
 #: What runs without any flag: the quick profile (for the table: PneumoniaMNIST, the
-#: paper's four methods and the unaugmented control, 25 cells, 285 s with two workers
+#: paper's four methods and the unaugmented control, 25 cells, 279 s with two workers
 #: on a 2-core AMD EPYC with AVX-512 BF16; on BreastMNIST they took 541 s there).
 DEFAULT_PROFILE = "quick"
 

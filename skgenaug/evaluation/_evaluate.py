@@ -12,11 +12,12 @@ from .._images import check_image_stack
 from .._methods import METHODS
 from .._validation import check_two_classes
 from ..base import AddPerClass
-from ._config import check_controls, config_hash, parse_methods
+from ._config import check_controls, parse_methods
 from ._data import ArrayData
 from ._plan import (
     MethodSpec,
     Plan,
+    cell_hashes,
     default_sampling_strategy,
     make_cells,
     with_unaugmented_control,
@@ -356,9 +357,7 @@ def prepare_evaluation(X, y, settings=None, *, X_test=None, y_test=None,
     check_synthetic_counts(sets, data, drawn)
     _check_quality_sizes(profile, specs, data, seeds)
     extra = {} if strategy is None else {"sampling_strategy": _describe(strategy)}
-    hashes = {(m, "val"): config_hash(profile, m, sampler=spec.hashed(profile),
-                                      data=data.hashed(), extra=extra)
-              for m, spec in specs.items()}
+    hashes = cell_hashes(profile, specs, ["val"], data=data.hashed(), extra=extra)
     cells = make_cells(profile, [name], list(specs), ["val"], seeds, folds=n_folds,
                        hashes=hashes)
     plan = Plan(profile=profile, data={name: data}, specs=specs,

@@ -176,6 +176,30 @@ def with_unaugmented_control(profile, methods, baseline="none"):
     return [*methods[:at], UNAUGMENTED, *methods[at:]]
 
 
+def cell_hashes(profile, specs, selections, **describe):
+    """The configuration hash of each (method, selection) of a run.
+
+    Parameters
+    ----------
+    profile : Profile
+        The profile.
+    specs : mapping of str to MethodSpec
+        The run's methods.
+    selections : sequence of str
+        The run's selection rules.
+    **describe
+        ``data`` and ``extra`` of :func:`~skgenaug.evaluation._config.cell_settings`.
+
+    Returns
+    -------
+    hashes : dict
+        ``{(method, selection): config hash}``.
+    """
+    return {(m, sel): config_hash(profile, m, selection=sel,
+                                  sampler=spec.hashed(profile), **describe)
+            for m, spec in specs.items() for sel in selections}
+
+
 def make_cells(profile, datasets, methods, selections, seeds, folds=None, hashes=None):
     """Every cell of a run, in a deterministic order.
 
@@ -190,8 +214,8 @@ def make_cells(profile, datasets, methods, selections, seeds, folds=None, hashes
     folds : int or None, default=None
         Folds per repeat; ``None``: ``profile.folds``.
     hashes : dict or None, default=None
-        ``{(method, selection): config hash}``; ``None`` hashes the profile's settings
-        for the MedMNIST table (:func:`~skgenaug.evaluation.config_hash`).
+        ``{(method, selection): config hash}`` (:func:`cell_hashes`); ``None`` hashes
+        the profile's settings for the MedMNIST table.
 
     Returns
     -------
@@ -206,10 +230,8 @@ def make_cells(profile, datasets, methods, selections, seeds, folds=None, hashes
     >>> len(cells) == 2 * profile.folds
     True
     """
-    hashes = hashes or {
-        (m, sel): config_hash(profile, m, selection=sel,
-                              sampler=MethodSpec(m).hashed(profile))
-        for m in methods for sel in selections}
+    hashes = hashes or cell_hashes(profile, {m: MethodSpec(m) for m in methods},
+                                   selections)
     folds = profile.folds if folds is None else folds
     return [
         Cell(d, m, f, s, sel, hashes[m, sel])

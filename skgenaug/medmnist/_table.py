@@ -2,8 +2,13 @@
 
 
 from ..datasets import PAPER_DATASETS, load_medmnist, medmnist_flag
-from ..evaluation._config import config_hash
-from ..evaluation._plan import MethodSpec, Plan, make_cells, with_unaugmented_control
+from ..evaluation._plan import (
+    MethodSpec,
+    Plan,
+    cell_hashes,
+    make_cells,
+    with_unaugmented_control,
+)
 from ..evaluation._run import run_cells
 from ..evaluation._scenarios import SCENARIOS
 from ..evaluation._settings import Execution, Reporting
@@ -189,9 +194,7 @@ def run_medmnist_table(profile, datasets, methods, selections, seeds, out, *, ro
         first_seed=min(seeds),
     )
     data_hash = next(iter(plan.data.values())).hashed()  # the same for every data set
-    hashes = {(m, sel): config_hash(profile, m, selection=sel, data=data_hash,
-                                    sampler=plan.specs[m].hashed(profile))
-              for m in methods for sel in selections}
+    hashes = cell_hashes(profile, plan.specs, selections, data=data_hash)
     cells = make_cells(profile, datasets, methods, selections, seeds, hashes=hashes)
     reporting = Reporting(controls=tuple(controls), command=command,
                           config=dict(root=root, size=size), header=medmnist_header,
